@@ -1,0 +1,99 @@
+# Samsyn: two commands do everything on a fresh machine.
+#   make demo   set up, load the demo data, serve on http://127.0.0.1:8000
+#   make test   set up, run the whole test suite (SQLite, then PostgreSQL if reachable)
+# The set-up steps are idempotent and cheap when already done (stamp files).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+MANAGE := $(PY) manage.py
+PG_URL ?= postgres://postgres@127.0.0.1:5432/samsyn
+PG_HOST ?= 127.0.0.1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup demo serve test test-sqlite test-postgres bench lint format messages lock clean browser-deps loadtest
+
+setup: $(VENV)/.installed static/vendor/.installed locale/.compiled var/.dir
+
+var/.dir:
+	mkdir -p var
+	touch $@
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(UV) || $(VENV)/bin/pip install --quiet uv
+	$(UV) pip install --python $(PY) --quiet -r requirements.lock
+	$(UV) pip install --python $(PY) --quiet --no-deps -e .
+	touch $@
+
+# Third-party JS/CSS from npm (lock file committed), copied into static/vendor.
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor && mkdir -p static/vendor/leaflet static/vendor/leaflet.markercluster static/vendor/htmx
+	cp -r node_modules/leaflet/dist/* static/vendor/leaflet/
+	cp node_modules/leaflet.markercluster/dist/*.css node_modules/leaflet.markercluster/dist/leaflet.markercluster.js static/vendor/leaflet.markercluster/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	touch $@
+
+locale/.compiled: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/*.po)
+	$(MANAGE) compilemessages --verbosity 0
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
+	  || echo "WARNING: could not install chromium; browser tests will be skipped"; \
+	fi
+
+var/db.sqlite3: $(VENV)/.installed
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+
+demo: setup var/db.sqlite3
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "Samsyn demo on http://$(HOST):$(PORT)/  (demo-only users: reporter, coordinator, analyst, police, admin; password: demo)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: setup
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: setup browser-deps test-sqlite test-postgres
+
+test-sqlite: setup
+	@echo "== Tests on SQLite"
+	$(PY) -m pytest -p no:cacheprovider
+
+test-postgres: setup
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('host=$(PG_HOST) user=postgres dbname=postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== Tests on PostgreSQL ($(PG_URL))"; \
+	  DATABASE_URL=$(PG_URL) $(PY) -m pytest -p no:cacheprovider -m "not browser"; \
+	else \
+	  echo "== PostgreSQL not reachable at $(PG_HOST):5432: SKIPPING the PostgreSQL test run"; \
+	fi
+
+bench: setup
+	$(PY) -m bench.run
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: setup
+	$(MANAGE) makemessages -l sv -l en --ignore=node_modules --ignore=.venv --ignore=var
+	$(MANAGE) compilemessages
+
+lock: $(VENV)/.installed
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var/static

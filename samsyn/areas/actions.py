@@ -1,0 +1,227 @@
+"""Importing boundaries: all-or-nothing, with a clear message for each bad feature."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import shapely
+from django.db import transaction
+from django.db.models import F
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+from samsyn.areas.models import Area
+from samsyn.lib.geo import area_km2, geometry_to_wgs84, in_sweden, looks_like_sweref
+from samsyn.organisations.models import Collaboration, record
+
+
+class AreaImportError(Exception):
+    """The file cannot be imported; nothing was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    crs: str = "EPSG:4326"
+    names: list[str] = field(default_factory=list)
+
+
+def _iter_coords(geometry: dict[str, Any]) -> list[list[float]]:
+    coords = geometry.get("coordinates") or []
+    out: list[list[float]] = []
+
+    def walk(c: Any) -> None:
+        if c and isinstance(c[0], (int, float)):
+            out.append(c)
+        else:
+            for part in c:
+                walk(part)
+                if len(out) > 3:
+                    return
+
+    walk(coords)
+    return out
+
+
+def _declared_crs(doc: dict[str, Any]) -> str | None:
+    name = ((doc.get("crs") or {}).get("properties") or {}).get("name", "")
+    if "3006" in name:
+        return "EPSG:3006"
+    if "4326" in name or "CRS84" in name:
+        return "EPSG:4326"
+    return None
+
+
+def read_features(path: Path) -> tuple[list[dict[str, Any]], str | None]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise AreaImportError([f"{path}: not UTF-8 text ({exc.reason})."]) from exc
+    except json.JSONDecodeError as exc:
+        raise AreaImportError(
+            [f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})."]
+        ) from exc
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise AreaImportError([f"{path}: expected a GeoJSON FeatureCollection."])
+    features = doc.get("features")
+    if not isinstance(features, list) or not features:
+        raise AreaImportError([f"{path}: the FeatureCollection has no features."])
+    return features, _declared_crs(doc)
+
+
+def import_areas(
+    collaboration: Collaboration,
+    features: list[dict[str, Any]],
+    *,
+    level: str,
+    declared_crs: str | None = None,
+    code_property: str = "code",
+    name_property: str = "name",
+    population_property: str = "population",
+    parent_property: str | None = None,
+    dry_run: bool = False,
+    by: Any = None,
+) -> ImportResult:
+    """Create or update areas from GeoJSON features (WGS84 or SWEREF 99 TM).
+
+    Every feature is checked first: a Polygon or MultiPolygon, valid geometry, a code,
+    inside Sweden. Any problem stops the whole import and lists every bad feature.
+    Existing areas with the same (level, code) get the new boundary; their reports
+    keep their assignment.
+    """
+    if level not in Area.Level.values:
+        raise AreaImportError([f"level must be one of {', '.join(Area.Level.values)}."])
+    problems: list[str] = []
+    rows: list[dict[str, Any]] = []
+    crs = declared_crs
+    seen: set[str] = set()
+    parents: dict[str, Area] = {}
+    if parent_property:
+        parents = {
+            a.ref: a for a in Area.objects.in_collaboration(collaboration).districts()
+        }
+    for i, feature in enumerate(features, start=1):
+        where = f"feature {i}"
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(f"{where}: not a GeoJSON Feature.")
+            continue
+        props = feature.get("properties") or {}
+        ref = str(props.get(code_property) or "").strip()
+        where = f"feature {i} ({ref or 'no code'})"
+        geometry = feature.get("geometry")
+        if not ref:
+            problems.append(f"{where}: property '{code_property}' is missing.")
+        elif ref in seen:
+            problems.append(f"{where}: code '{ref}' appears twice.")
+        seen.add(ref)
+        if not isinstance(geometry, dict) or geometry.get("type") not in (
+            "Polygon",
+            "MultiPolygon",
+        ):
+            kind = geometry.get("type") if isinstance(geometry, dict) else None
+            problems.append(
+                f"{where}: geometry must be a Polygon or MultiPolygon, not {kind}."
+            )
+            continue
+        try:
+            geom = shape(geometry)
+        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+            problems.append(f"{where}: unreadable geometry ({exc}).")
+            continue
+        if geom.is_empty:
+            problems.append(f"{where}: empty geometry.")
+            continue
+        if not geom.is_valid:
+            problems.append(f"{where}: invalid geometry: {explain_validity(geom)}.")
+            continue
+        feature_crs = crs or (
+            "EPSG:3006" if looks_like_sweref(_iter_coords(geometry)) else "EPSG:4326"
+        )
+        if crs is None:
+            crs = feature_crs
+        wgs = geometry_to_wgs84(geometry) if feature_crs == "EPSG:3006" else geometry
+        minx, miny, maxx, maxy = shapely.bounds(shape(wgs)).tolist()
+        if not (in_sweden(minx, miny) and in_sweden(maxx, maxy)):
+            problems.append(
+                f"{where}: lies outside Sweden (bounds {minx:.3f},{miny:.3f},"
+                f"{maxx:.3f},{maxy:.3f}); is the coordinate system right?"
+            )
+            continue
+        parent = None
+        if parent_property:
+            pref = str(props.get(parent_property) or "")
+            parent = parents.get(pref)
+            if parent is None:
+                problems.append(
+                    f"{where}: no district with code '{pref}' (import districts first)."
+                )
+        population = props.get(population_property)
+        rows.append(
+            {
+                "ref": ref,
+                "name": str(props.get(name_property) or ref),
+                "population": int(population)
+                if isinstance(population, (int, float))
+                else None,
+                "geometry": {"type": wgs["type"], "coordinates": wgs["coordinates"]},
+                "bounds": (minx, miny, maxx, maxy),
+                "parent": parent,
+            }
+        )
+    if problems:
+        raise AreaImportError(problems)
+    result = ImportResult(crs=crs or "EPSG:4326")
+    if dry_run:
+        result.created = len(rows)
+        result.names = [r["name"] for r in rows]
+        return result
+    with transaction.atomic():
+        existing = {
+            a.ref: a
+            for a in Area.objects.filter(collaboration=collaboration, level=level)
+        }
+        for r in rows:
+            minx, miny, maxx, maxy = r["bounds"]
+            values = {
+                "name": r["name"],
+                "population": r["population"],
+                "geometry": r["geometry"],
+                "min_lon": minx,
+                "min_lat": miny,
+                "max_lon": maxx,
+                "max_lat": maxy,
+                "area_km2": round(area_km2(r["geometry"]), 4),
+                "parent": r["parent"],
+                "active": True,
+            }
+            area = existing.get(r["ref"])
+            if area is None:
+                Area.objects.create(
+                    collaboration=collaboration, level=level, ref=r["ref"], **values
+                )
+                result.created += 1
+            else:
+                for k, v in values.items():
+                    setattr(area, k, v)
+                area.save()
+                result.updated += 1
+            result.names.append(r["name"])
+        Collaboration.objects.filter(pk=collaboration.pk).update(
+            areas_version=F("areas_version") + 1
+        )
+        collaboration.refresh_from_db(fields=["areas_version"])
+        record(
+            by,
+            "areas.imported",
+            collaboration,
+            data={"level": level, "created": result.created, "updated": result.updated},
+        )
+    return result

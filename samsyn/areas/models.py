@@ -1,0 +1,171 @@
+"""Geography: districts (kommundelar) → areas, and named places.
+
+Polygons are GeoJSON in WGS84 in a JSON field, so SQLite and PostgreSQL behave the
+same; a report is assigned to its area once, when it is saved, and keeps that area even
+if boundaries are redrawn later, so historical figures do not shift.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samsyn.lib.geo import AreaIndex
+from samsyn.organisations.models import Collaboration
+
+
+class PlaceType(models.TextChoices):
+    PUBLIC = "public", _("Public place")
+    SEMI_PUBLIC = "semi_public", _("Semi-public place (stairwell, shop, school yard)")
+
+
+_index_lock = threading.Lock()
+_index_cache: dict[tuple[int, int], AreaIndex] = {}
+
+
+class AreaQuerySet(models.QuerySet["Area"]):
+    def in_collaboration(self, collaboration: Collaboration) -> AreaQuerySet:
+        return self.filter(collaboration=collaboration, active=True)
+
+    def districts(self) -> AreaQuerySet:
+        return self.filter(level=Area.Level.DISTRICT)
+
+    def leaves(self) -> AreaQuerySet:
+        return self.filter(level=Area.Level.AREA)
+
+
+class Area(models.Model):
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("District")
+        AREA = "area", _("Area")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="areas"
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("district"),
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    ref = models.CharField(
+        _("reference code"), max_length=32, help_text=_("e.g. SCB DeSO code 1880C1010")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    geometry = models.JSONField(_("boundary (GeoJSON, WGS84)"))
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+    area_km2 = models.FloatField(_("area (km²)"))
+    active = models.BooleanField(_("active"), default=True)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["level", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaboration", "level", "ref"], name="area_ref_per_collab"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def index_for(collaboration: Collaboration) -> AreaIndex:
+        """The point→area index of a collaboration's finest areas, cached per version.
+
+        Leaf areas are preferred; a collaboration that only has districts gets those.
+        """
+        key = (collaboration.pk, collaboration.areas_version)
+        index = _index_cache.get(key)
+        if index is None:
+            qs = Area.objects.in_collaboration(collaboration)
+            level = Area.Level.AREA if qs.leaves().exists() else Area.Level.DISTRICT
+            rows = qs.filter(level=level).order_by("pk").values_list("pk", "geometry")
+            index = AreaIndex.build(rows)
+            with _index_lock:
+                for old in [k for k in _index_cache if k[0] == collaboration.pk]:
+                    _index_cache.pop(old, None)
+                _index_cache[key] = index
+        return index
+
+    @staticmethod
+    def locate_id(collaboration: Collaboration, lon: float, lat: float) -> int | None:
+        return Area.index_for(collaboration).lookup(lon, lat)
+
+    def as_feature(self, properties: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {
+            "type": "Feature",
+            "id": str(self.code),
+            "geometry": self.geometry,
+            "properties": {
+                "code": str(self.code),
+                "ref": self.ref,
+                "name": self.name,
+                "level": self.level,
+                "population": self.population,
+                "parent": str(self.parent.code) if self.parent_id else None,
+                **(properties or {}),
+            },
+        }
+
+
+class PlaceQuerySet(models.QuerySet["Place"]):
+    def in_collaboration(self, collaboration: Collaboration) -> PlaceQuerySet:
+        return self.filter(collaboration=collaboration)
+
+
+class Place(models.Model):
+    """A named place inside an area: a square, a school yard, an address."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="places"
+    )
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="places"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    place_type = models.CharField(
+        _("place type"),
+        max_length=20,
+        choices=PlaceType.choices,
+        default=PlaceType.PUBLIC,
+    )
+    lon = models.FloatField()
+    lat = models.FloatField()
+    x = models.FloatField(help_text="SWEREF 99 TM easting (m)")
+    y = models.FloatField(help_text="SWEREF 99 TM northing (m)")
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaboration", "name"], name="place_name_per_collab"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

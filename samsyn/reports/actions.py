@@ -1,0 +1,166 @@
+"""State changes on reports. HTML views and the API both call these."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from samsyn.accounts.models import User
+from samsyn.areas.models import Area
+from samsyn.lib.geo import to_sweref
+from samsyn.organisations.access import Access
+from samsyn.organisations.models import Organisation, record
+from samsyn.reports.models import Report, ReportStatusChange
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was sent earlier with a different report."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__("Idempotency-Key reused with different content")
+        self.report = report
+
+
+@dataclass
+class Submitted:
+    report: Report
+    created: bool  # False when an earlier submission with the same key was returned
+
+
+def _fingerprint(data: dict[str, Any]) -> str:
+    keys = ("category", "lat", "lon", "description", "severity", "people_count")
+    payload = {k: data.get(k) for k in keys}
+    # occurred_at is left out: a client that omits it gets "now", which differs
+    # between a request and its retry.
+    raw = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def submit_report(
+    access: Access,
+    data: dict[str, Any],
+    *,
+    by: User,
+    idempotency_key: str | None = None,
+    source: str = Report.Source.WEB,
+) -> Submitted:
+    """Save a validated report (``ReportForm.cleaned_data``) exactly once.
+
+    With an idempotency key, a retry returns the report the first request created,
+    also when both requests race: the unique constraint decides, and the loser reads
+    the winner's row.
+    """
+    if idempotency_key:
+        existing = _existing(by, idempotency_key)
+        if existing is not None:
+            return _replay(existing, data)
+    category = data["category_obj"]
+    collab = access.collaboration
+    assert collab is not None  # noqa: S101 - form validation guarantees a member
+    lon, lat = float(data["lon"]), float(data["lat"])
+    x, y = to_sweref(lon, lat)
+    place = data.get("place_obj")
+    report = Report(
+        collaboration=collab,
+        organisation=data["organisation_obj"],
+        reporter=by,
+        category=category,
+        occurred_at=data["occurred_at"],
+        lon=round(lon, 7),
+        lat=round(lat, 7),
+        x=round(float(x), 2),
+        y=round(float(y), 2),
+        area_id=Area.locate_id(collab, lon, lat),
+        place=place,
+        place_type=data.get("place_type") or (place.place_type if place else ""),
+        people_count=data.get("people_count"),
+        severity=data.get("severity") or 1,
+        description=data.get("description") or "",
+        restricted=bool(data.get("restricted")),
+        source=source,
+        idempotency_key=idempotency_key or None,
+        idempotency_fingerprint=_fingerprint(data) if idempotency_key else "",
+    )
+    if category.physical_environment:
+        report.status = Report.Status.REPORTED
+        report.owner = category.default_owner
+    try:
+        with transaction.atomic():
+            report.save()
+            if category.physical_environment:
+                ReportStatusChange.objects.create(
+                    report=report,
+                    collaboration=collab,
+                    status=report.status,
+                    owner=report.owner,
+                    changed_by=by,
+                )
+            record(by, "report.submitted", report, data={"source": source})
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        existing = _existing(by, idempotency_key)
+        if existing is None:
+            raise
+        return _replay(existing, data)
+    return Submitted(report=report, created=True)
+
+
+def _existing(by: User, key: str) -> Report | None:
+    return (
+        Report.objects.filter(reporter=by, idempotency_key=key)
+        .select_related("category", "organisation", "area")
+        .first()
+    )
+
+
+def _replay(existing: Report, data: dict[str, Any]) -> Submitted:
+    if existing.idempotency_fingerprint != _fingerprint(data):
+        raise IdempotencyConflict(existing)
+    return Submitted(report=existing, created=False)
+
+
+class TransitionNotAllowed(Exception):
+    pass
+
+
+@transaction.atomic
+def change_status(
+    report: Report,
+    *,
+    by: User,
+    status: str,
+    owner: Organisation | None = None,
+    note: str = "",
+) -> ReportStatusChange:
+    """Move a physical-environment report along reported → assigned → fixed/closed."""
+    # Lock the row so two people changing the status at once are serialised.
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if status not in locked.allowed_transitions():
+        raise TransitionNotAllowed(status)
+    if status == Report.Status.ASSIGNED and owner is None and locked.owner_id is None:
+        raise TransitionNotAllowed("assigned needs an owner")
+    locked.status = status
+    if owner is not None:
+        locked.owner = owner
+    locked.save(update_fields=["status", "owner", "updated"])
+    change = ReportStatusChange.objects.create(
+        report=locked,
+        collaboration=locked.collaboration,
+        status=status,
+        owner=locked.owner,
+        note=note,
+        changed_by=by,
+    )
+    record(
+        by,
+        "report.status_changed",
+        locked,
+        data={"status": status, "owner": locked.owner.slug if locked.owner else None},
+    )
+    report.status, report.owner = locked.status, locked.owner
+    return change

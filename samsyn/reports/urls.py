@@ -1,0 +1,13 @@
+from django.urls import path
+
+from samsyn.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_map, name="map"),
+    path("new/", views.new_report, name="new"),
+    path("mine/", views.my_reports, name="mine"),
+    path("<uuid:code>/", views.detail, name="detail"),
+    path("<uuid:code>/status/", views.update_status, name="status"),
+]

@@ -1,0 +1,211 @@
+"""Web pages for reports: the phone-first form, the map and list, one report."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samsyn.organisations.access import Access, Cap
+from samsyn.organisations.middleware import get_access
+from samsyn.reports.actions import (
+    IdempotencyConflict,
+    TransitionNotAllowed,
+    change_status,
+    submit_report,
+)
+from samsyn.reports.forms import ReportFilterForm, ReportForm, StatusForm
+from samsyn.reports.models import Report, ReportQuerySet
+
+
+def _member_access(request: HttpRequest, cap: Cap) -> Access:
+    access = get_access(request)
+    if not access.can(cap):
+        # Not a member here, or a role without this capability: nothing to show.
+        raise Http404
+    return access
+
+
+def _map_settings() -> dict[str, str]:
+    return {
+        "tile_url": settings.SAMSYN_TILE_URL,
+        "tile_attribution": settings.SAMSYN_TILE_ATTRIBUTION,
+    }
+
+
+@login_required
+def new_report(request: HttpRequest) -> HttpResponse:
+    access = _member_access(request, Cap.CREATE_REPORT)
+    if request.method == "POST":
+        form = ReportForm(request.POST, access=access)
+        key = request.POST.get("idempotency_key") or None
+        if form.is_valid():
+            try:
+                result = submit_report(
+                    access, form.cleaned_data, by=request.user, idempotency_key=key
+                )
+            except IdempotencyConflict as exc:
+                result_report = exc.report
+            else:
+                result_report = result.report
+            messages.success(
+                request,
+                _("Thank you! Your report (%(category)s) was received.")
+                % {"category": result_report.category.name},
+            )
+            return redirect("reports:new")
+        status = 422
+    else:
+        form = ReportForm(access=access)
+        key = None
+        status = 200
+    categories = list(form.categories.values())
+    return render(
+        request,
+        "reports/new.html",
+        {
+            "form": form,
+            "categories": categories,
+            "idempotency_key": key or uuid.uuid4(),
+            "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "map": _map_settings(),
+            "areas_url": "/api/v1/areas?level=area",
+        },
+        status=status,
+    )
+
+
+def _filtered(access: Access, form: ReportFilterForm) -> tuple[ReportQuerySet, dict]:
+    qs = Report.objects.visible_to(access).select_related(
+        "category", "organisation", "area", "owner"
+    )
+    params: dict[str, str] = {}
+    data = form.cleaned_data if form.is_valid() else {}
+    tz = timezone.get_current_timezone()
+    since = data.get("since")
+    until = data.get("until")
+    if since:
+        qs = qs.filter(occurred_at__gte=datetime.combine(since, time.min, tz))
+        params["since"] = since.isoformat()
+    if until:
+        end = datetime.combine(until, time.min, tz) + timedelta(days=1)
+        qs = qs.filter(occurred_at__lt=end)
+        params["until"] = until.isoformat()
+    if data.get("category"):
+        qs = qs.filter(category__code=data["category"])
+        params["category"] = data["category"]
+    if data.get("area"):
+        qs = qs.filter(Q(area__code=data["area"]) | Q(area__parent__code=data["area"]))
+        params["area"] = data["area"]
+    if data.get("organisation"):
+        qs = qs.filter(organisation__slug=data["organisation"])
+        params["organisation"] = data["organisation"]
+    status = data.get("status")
+    if status == "open":
+        qs = qs.open_issues()
+    elif status:
+        qs = qs.filter(status=status)
+    return qs, params
+
+
+@login_required
+def report_map(request: HttpRequest) -> HttpResponse:
+    access = _member_access(request, Cap.VIEW_REPORTS)
+    data = request.GET.copy()
+    if not any(data.get(k) for k in ("since", "until")):
+        # Default view: the last four weeks, which is what a weekly meeting looks at.
+        data.setdefault(
+            "since", (timezone.localdate() - timedelta(days=27)).isoformat()
+        )
+    form = ReportFilterForm(data, access=access)
+    qs, params = _filtered(access, form)
+    page = Paginator(qs.order_by("-occurred_at", "-pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "total": page.paginator.count,
+        "api_url": "/api/v1/reports?" + urlencode({**params, "limit": 500}),
+        "areas_url": "/api/v1/areas",
+        "map": _map_settings(),
+        "query": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
+    }
+    template = "reports/map.html"
+    if request.htmx and request.htmx.target == "report-list":
+        template = "reports/map.html#report-list"
+    return render(request, template, context)
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    access = _member_access(request, Cap.CREATE_REPORT)
+    qs = (
+        Report.objects.visible_to(access)
+        .filter(reporter=request.user)
+        .select_related("category", "area", "owner")
+        .order_by("-created")
+    )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "reports/mine.html", {"page": page})
+
+
+@login_required
+def detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = _member_access(request, Cap.VIEW_REPORTS)
+    report = get_object_or_404(
+        Report.objects.visible_to(access).select_related(
+            "category", "organisation", "area", "place", "owner", "reporter"
+        ),
+        code=code,
+    )
+    can_change = bool(report.status) and access.can_change_status(report.owner_id)
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "history": report.status_changes.select_related("owner", "changed_by"),
+            "status_form": StatusForm(report=report) if can_change else None,
+            "map": _map_settings(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def update_status(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    access = _member_access(request, Cap.VIEW_REPORTS)
+    report = get_object_or_404(
+        Report.objects.visible_to(access).select_related("category"), code=code
+    )
+    if not report.status or not access.can_change_status(report.owner_id):
+        raise Http404
+    form = StatusForm(request.POST, report=report)
+    if form.is_valid():
+        try:
+            change_status(
+                report,
+                by=request.user,
+                status=form.cleaned_data["status"],
+                owner=form.owners.get(form.cleaned_data.get("owner") or ""),
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("The status was changed."))
+        except TransitionNotAllowed:
+            messages.error(request, _("Choose the organisation to assign it to."))
+    else:
+        messages.error(request, _("The status could not be changed."))
+    return redirect("reports:detail", code=report.code)

@@ -1,0 +1,74 @@
+// Reporting page: GPS or a tap on the map sets the hidden lat/lon; the people-count
+// field is shown only for categories that count people. The form works without it.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-report-form]");
+  if (!form) { return; }
+  var latInput = form.querySelector("#id_lat");
+  var lonInput = form.querySelector("#id_lon");
+  var text = form.querySelector("[data-position-text]");
+  var locate = form.querySelector("[data-locate]");
+  var mapEl = form.querySelector("[data-picker-map]");
+  var map = null, marker = null;
+
+  function setPosition(lat, lon, accuracy) {
+    latInput.value = lat.toFixed(6);
+    lonInput.value = lon.toFixed(6);
+    var label = lat.toFixed(5) + ", " + lon.toFixed(5);
+    if (accuracy) { label += " (±" + Math.round(accuracy) + " m)"; }
+    text.textContent = (text.dataset.setLabel || "✓ ") + label;
+    text.classList.add("position-set");
+    if (map) {
+      if (!marker) {
+        marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: label }).addTo(map);
+        marker.on("dragend", function () {
+          var p = marker.getLatLng();
+          setPosition(p.lat, p.lng);
+        });
+      } else {
+        marker.setLatLng([lat, lon]);
+      }
+      map.setView([lat, lon], Math.max(map.getZoom(), 16));
+    }
+  }
+
+  if (mapEl && window.L && window.SamsynMap) {
+    map = window.SamsynMap.createMap(mapEl);
+    window.SamsynMap.loadAreas(map, mapEl.dataset.areasUrl, function (layer) {
+      if (!latInput.value) { map.fitBounds(layer.getBounds()); }
+    });
+    map.on("click", function (e) { setPosition(e.latlng.lat, e.latlng.lng); });
+    if (latInput.value && lonInput.value) {
+      setPosition(parseFloat(latInput.value), parseFloat(lonInput.value));
+    }
+  }
+
+  if (locate && "geolocation" in navigator) {
+    locate.hidden = false;
+    locate.addEventListener("click", function () {
+      locate.disabled = true;
+      navigator.geolocation.getCurrentPosition(
+        function (pos) {
+          locate.disabled = false;
+          setPosition(pos.coords.latitude, pos.coords.longitude, pos.coords.accuracy);
+        },
+        function () { locate.disabled = false; text.textContent = locate.dataset.failed || text.textContent; },
+        { enableHighAccuracy: true, timeout: 10000, maximumAge: 30000 }
+      );
+    });
+  }
+
+  var peopleField = form.querySelector("[data-people-field]");
+  function togglePeople() {
+    var checked = form.querySelector("input[name=category]:checked");
+    var counts = checked && checked.closest("[data-counts-people]").dataset.countsPeople === "1";
+    if (peopleField) { peopleField.hidden = !counts; }
+  }
+  form.querySelectorAll("input[name=category]").forEach(function (el) {
+    el.addEventListener("change", togglePeople);
+  });
+  togglePeople();
+
+  var summary = form.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+})();
