@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "samsyn.areas",
     "samsyn.reports",
     "samsyn.analysis",
+    "samsyn.police",
     "samsyn.demo",
 ]
 

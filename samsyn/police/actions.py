@@ -1,0 +1,337 @@
+"""Importing the public police events feed: validate all, keep the collaboration's own,
+write all-or-nothing, re-importing changes nothing. Rules in docs/decisions/0006."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone as dj_timezone
+
+from samsyn.lib.geo import in_sweden
+from samsyn.organisations.models import Collaboration, record
+from samsyn.police.models import PoliceEvent
+
+POLICE_SITE = "https://polisen.se"
+COUNTY_SUFFIX = " län"
+PROGRESS_EVERY = 100
+
+# Feed types that are not incidents: night summaries ("Sammanfattning natt",
+# "Sammanfattning kväll och natt", …), notices ("Övrigt", "Information": press officer
+# hours, closed media centre) and follow-ups of an earlier event ("Uppdatering").
+NOT_INCIDENT_TYPES = {"övrigt", "information", "uppdatering"}
+SUMMARY_PREFIX = "sammanfattning"
+
+# "2026-08-22 19:51:41 +02:00"; the hour may lack its leading zero ("7:32:06").
+DATETIME_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2}) (\d{1,2}):(\d{2}):(\d{2}) ([+-])(\d{2}):(\d{2})$"
+)
+GPS_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+MAX_LENGTHS = {
+    "name": PoliceEvent._meta.get_field("name").max_length or 300,
+    "type": PoliceEvent._meta.get_field("type").max_length or 100,
+    "location.name": PoliceEvent._meta.get_field("location_name").max_length or 100,
+    "url": PoliceEvent._meta.get_field("url").max_length or 500,
+}
+
+Progress = Callable[[str, int, int], None]
+
+
+class PoliceImportError(Exception):
+    """The import cannot start (bad arguments); nothing was written."""
+
+
+@dataclass
+class ImportSummary:
+    new: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    # (event id, or "#<position>" when the id is unusable, reason)
+    skipped: list[tuple[int | str, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def line(self) -> str:
+        parts = [f"{self.new} new"]
+        if self.updated:
+            parts.append(f"{self.updated} updated")
+        parts += [f"{self.unchanged} unchanged", f"{len(self.skipped)} skipped"]
+        text = "imported " + ", ".join(parts)
+        return f"dry run: would have {text}" if self.dry_run else text
+
+
+class Skip(Exception):
+    """One event is not imported; the message says why, naming the field."""
+
+
+def parse_datetime(value: Any) -> datetime:
+    """The feed's local time with offset, as an aware UTC datetime."""
+    m = DATETIME_RE.match(value) if isinstance(value, str) else None
+    if m is None:
+        raise Skip(f"datetime: {value!r} is not like '2026-08-22 19:51:41 +02:00'")
+    y, mo, d, h, mi, s, sign, oh, om = m.groups()
+    try:
+        offset = timedelta(hours=int(oh), minutes=int(om)) * (-1 if sign == "-" else 1)
+        local = datetime(
+            int(y), int(mo), int(d), int(h), int(mi), int(s), tzinfo=timezone(offset)
+        )
+    except ValueError as exc:
+        raise Skip(f"datetime: {value!r} is not a valid time ({exc})") from exc
+    return local.astimezone(UTC)
+
+
+def parse_gps(value: Any) -> tuple[float, float]:
+    """'lat,lng' of the place's centroid, inside Sweden."""
+    m = GPS_RE.match(value) if isinstance(value, str) else None
+    if m is None:
+        raise Skip(f"location.gps: {value!r} is not 'lat,lng'")
+    lat, lon = float(m.group(1)), float(m.group(2))
+    if not (math.isfinite(lat) and math.isfinite(lon) and in_sweden(lon, lat)):
+        raise Skip(f"location.gps: {value!r} is not in Sweden")
+    return lat, lon
+
+
+def title_place(title: str) -> str:
+    """The place named last in a title like '22 augusti 17.59, Brand, Kävlinge'."""
+    parts = [p.strip() for p in title.split(",")]
+    return parts[-1] if len(parts) >= 3 else ""
+
+
+def is_summary_type(event_type: str) -> bool:
+    t = event_type.strip().casefold()
+    return t.startswith(SUMMARY_PREFIX) or t in NOT_INCIDENT_TYPES
+
+
+def classify(
+    location_name: str,
+    title: str,
+    *,
+    municipality: str,
+    county: str | None,
+    places: Iterable[str] = (),
+) -> tuple[str, str]:
+    """(precision, place) for an event, or Skip with the reason it is not ours.
+
+    location.name ending in " län" is a county. The feed currently files events under the
+    county and names the municipality last in the title; then the title decides: the
+    county itself → county context, our municipality → municipality, a listed place →
+    town, anything else → another municipality, skipped. A location.name that is not a
+    county is our municipality, a listed place (town), or skipped.
+    """
+    same = municipality.casefold()
+    ours = {p.casefold() for p in places}
+    if location_name.endswith(COUNTY_SUFFIX):
+        if county is not None and location_name.casefold() != county.casefold():
+            raise Skip(f"location.name: in {location_name}, not {county}")
+        place = title_place(title)
+        folded = place.casefold()
+        if not place or place.endswith(COUNTY_SUFFIX):
+            if county is None:
+                raise Skip(
+                    f"location.name: county-wide event in {location_name}; "
+                    "give the collaboration's county to keep it as context"
+                )
+            if place and folded != location_name.casefold():
+                raise Skip(f"name: about {place}, not {county}")
+            return PoliceEvent.Precision.COUNTY, location_name
+        if folded == same:
+            return PoliceEvent.Precision.MUNICIPALITY, place
+        if folded in ours:
+            return PoliceEvent.Precision.TOWN, place
+        raise Skip(
+            f"name: in {place} ({location_name}), not in {municipality} municipality"
+        )
+    folded = location_name.casefold()
+    if folded == same:
+        return PoliceEvent.Precision.MUNICIPALITY, location_name
+    if folded in ours:
+        return PoliceEvent.Precision.TOWN, location_name
+    raise Skip(f"location.name: {location_name} is not in {municipality} municipality")
+
+
+def _text(value: Any, key: str, *, required: bool = True) -> str:
+    if value is None or value == "":
+        if required:
+            raise Skip(f"{key}: missing")
+        return ""
+    if not isinstance(value, str):
+        raise Skip(f"{key}: not text")
+    value = value.strip()
+    limit = MAX_LENGTHS.get(key)
+    if limit and len(value) > limit:
+        raise Skip(f"{key}: longer than {limit} characters")
+    return value
+
+
+def _absolute_url(value: str) -> str:
+    if not value:
+        return ""
+    if value.startswith("/") and not value.startswith("//"):
+        return POLICE_SITE + value
+    if value.startswith("https://"):
+        return value
+    raise Skip(f"url: {value!r} is neither a polisen.se path nor an https link")
+
+
+def event_values(
+    event: Any,
+    *,
+    municipality: str,
+    county: str | None,
+    places: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The row for one feed event, or Skip with the first problem found."""
+    if not isinstance(event, dict):
+        raise Skip("not a JSON object")
+    ext_id = event.get("id")
+    if ext_id is None:
+        raise Skip("id: missing")
+    if isinstance(ext_id, bool) or not isinstance(ext_id, int) or ext_id <= 0:
+        raise Skip(f"id: {ext_id!r} is not a positive whole number")
+    occurred_at = parse_datetime(event.get("datetime"))
+    name = _text(event.get("name"), "name")
+    event_type = _text(event.get("type"), "type")
+    summary = _text(event.get("summary"), "summary", required=False)
+    url = _absolute_url(_text(event.get("url"), "url", required=False))
+    location = event.get("location")
+    if not isinstance(location, dict):
+        raise Skip("location: missing")
+    location_name = _text(location.get("name"), "location.name")
+    lat, lon = parse_gps(location.get("gps"))
+    precision, place = classify(
+        location_name, name, municipality=municipality, county=county, places=places
+    )
+    values = {
+        "external_id": ext_id,
+        "occurred_at": occurred_at,
+        "name": name,
+        "summary": summary,
+        "url": url,
+        "type": event_type,
+        "location_name": location_name,
+        "place_name": place,
+        "precision": str(precision),
+        "centroid_lat": lat,
+        "centroid_lon": lon,
+        "is_summary": is_summary_type(event_type),
+    }
+    values["content_hash"] = content_hash(values)
+    return values
+
+
+def content_hash(values: dict[str, Any]) -> str:
+    """SHA-256 of what is stored, so a changed event (or changed rules) is an update."""
+    canonical = {
+        k: (v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in values.items()
+        if k != "content_hash"
+    }
+    blob = json.dumps(canonical, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _existing(
+    collaboration: Collaboration, ids: list[int]
+) -> dict[int, tuple[int, str]]:
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(ids), 500):
+        rows = PoliceEvent.objects.filter(
+            collaboration=collaboration, external_id__in=ids[start : start + 500]
+        ).values_list("external_id", "pk", "content_hash")
+        found.update({ext: (pk, h) for ext, pk, h in rows})
+    return found
+
+
+def import_police_events(
+    collaboration: Collaboration,
+    events: list[Any],
+    *,
+    county_name: str | None = None,
+    places: Iterable[str] = (),
+    dry_run: bool = False,
+    by: Any = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import feed events for the collaboration's municipality (and county context).
+
+    Every event is checked first; an event that is malformed or about another place is
+    skipped with its reason. New events are created, changed ones updated, identical
+    ones left alone, all in one transaction. A dry run reports the same numbers and
+    writes nothing.
+    """
+    municipality = collaboration.municipality_name.strip()
+    if not municipality:
+        raise PoliceImportError(
+            f"Collaboration '{collaboration.slug}' has no municipality name."
+        )
+    if county_name is not None:
+        county_name = county_name.strip()
+        if not county_name.endswith(COUNTY_SUFFIX):
+            raise PoliceImportError(
+                f"County {county_name!r} should be a name like 'Örebro län'."
+            )
+    places = [p.strip() for p in places if p.strip()]
+    summary = ImportSummary(dry_run=dry_run)
+    total = len(events)
+    rows: dict[int, dict[str, Any]] = {}
+    for i, event in enumerate(events, start=1):
+        key: int | str = f"#{i}"
+        if isinstance(event, dict) and type(event.get("id")) is int:
+            key = event["id"]
+        try:
+            values = event_values(
+                event, municipality=municipality, county=county_name, places=places
+            )
+            if values["external_id"] in rows:
+                raise Skip("id: appears more than once in the file")
+        except Skip as exc:
+            summary.skipped.append((key, str(exc)))
+        else:
+            rows[values["external_id"]] = values
+        if progress and (i % PROGRESS_EVERY == 0 or i == total):
+            progress("checked", i, total)
+
+    existing = _existing(collaboration, list(rows))
+    to_create: list[PoliceEvent] = []
+    to_update: list[tuple[int, dict[str, Any]]] = []
+    for ext_id, values in rows.items():
+        old = existing.get(ext_id)
+        if old is None:
+            to_create.append(PoliceEvent(collaboration=collaboration, **values))
+        elif old[1] == values["content_hash"]:
+            summary.unchanged += 1
+        else:
+            to_update.append((old[0], values))
+    summary.new, summary.updated = len(to_create), len(to_update)
+    if dry_run:
+        return summary
+
+    now = dj_timezone.now()
+    with transaction.atomic():
+        PoliceEvent.objects.bulk_create(to_create, batch_size=500)
+        for n, (pk, values) in enumerate(to_update, start=1):
+            PoliceEvent.objects.filter(pk=pk).update(updated=now, **values)
+            if progress and (n % PROGRESS_EVERY == 0 or n == len(to_update)):
+                progress("updated", n, len(to_update))
+        record(
+            by,
+            "police.imported",
+            collaboration,
+            data={
+                "new": summary.new,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "skipped": len(summary.skipped),
+                "county": county_name or "",
+                "places": places,
+            },
+        )
+    return summary

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.error import URLError
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from samsyn.organisations.models import Collaboration
+from samsyn.police.actions import PoliceImportError, import_police_events
+
+USER_AGENT = "Samsyn/1.0 (EST police events import)"
+TIMEOUT_SECONDS = 30
+
+
+def read_source(source: str) -> bytes:
+    """The bytes of a local file or an https URL."""
+    if source.startswith("https://"):
+        request = urllib.request.Request(  # noqa: S310 (https only, checked above)
+            source, headers={"User-Agent": USER_AGENT}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (https only)
+                return response.read()
+        except (URLError, TimeoutError, OSError) as exc:
+            raise CommandError(f"{source}: could not be fetched ({exc}).") from exc
+    if "://" in source:
+        raise CommandError(f"{source}: only https URLs or local files are read.")
+    path = Path(source)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot be read ({exc.strerror}).") from exc
+
+
+def parse_events(source: str, raw: bytes) -> list[Any]:
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{source}: not UTF-8 text ({exc.reason}).") from exc
+    except json.JSONDecodeError as exc:
+        raise CommandError(
+            f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})."
+        ) from exc
+    if not isinstance(doc, list):
+        raise CommandError(
+            f"{source}: expected a JSON array of events, found a {type(doc).__name__}."
+        )
+    return doc
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the Police Authority's public events feed (a JSON array, from a file or "
+        "an https URL) for a collaboration's municipality, with county events kept apart "
+        "as context. Re-importing the same file changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("source", metavar="FILE_OR_URL")
+        parser.add_argument("--collaboration", required=True, help="collaboration slug")
+        parser.add_argument(
+            "--county",
+            default=None,
+            help="the municipality's county, e.g. 'Örebro län' (keeps county context)",
+        )
+        parser.add_argument(
+            "--place",
+            action="append",
+            default=[],
+            help="a town or place inside the municipality (repeatable)",
+        )
+        parser.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            collab = Collaboration.objects.get(slug=opts["collaboration"])
+        except Collaboration.DoesNotExist as exc:
+            raise CommandError(f"No collaboration '{opts['collaboration']}'.") from exc
+        source: str = opts["source"]
+        events = parse_events(source, read_source(source))
+
+        def progress(stage: str, done: int, total: int) -> None:
+            self.stderr.write(f"{stage} {done}/{total} events")
+
+        try:
+            summary = import_police_events(
+                collab,
+                events,
+                county_name=opts["county"],
+                places=opts["place"],
+                dry_run=opts["dry_run"],
+                progress=progress,
+            )
+        except PoliceImportError as exc:
+            raise CommandError(f"Nothing was imported: {exc}") from exc
+        for key, reason in summary.skipped:
+            self.stdout.write(f"skipped {key}: {reason}")
+        self.stdout.write(summary.line)
