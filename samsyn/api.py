@@ -84,6 +84,14 @@ def api_access(request: HttpRequest) -> Access:
     return access
 
 
+class FieldError(HttpError):
+    """A bad value in one named parameter or header: a 422 with ``errors[field]``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(422, message)
+        self.field = field
+
+
 def field_errors(errors: dict[str, list[str]], status: int = 422) -> HttpResponse:
     return api.create_response(
         None,  # type: ignore[arg-type]
@@ -104,6 +112,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return api.create_response(
         request, {"detail": _("The request has errors."), "errors": errors}, status=422
     )
+
+
+@api.exception_handler(FieldError)
+def on_field_error(request: HttpRequest, exc: FieldError) -> HttpResponse:
+    return field_errors({exc.field: [str(exc)]})
 
 
 @api.exception_handler(AuthenticationError)
@@ -128,11 +141,13 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _add_routers() -> None:
+    from samsyn.analysis.api import router as analysis_router
     from samsyn.areas.api import router as areas_router
     from samsyn.reports.api import router as reports_router
 
     api.add_router("/", reports_router)
     api.add_router("/", areas_router)
+    api.add_router("/analysis", analysis_router)
 
 
 _add_routers()

@@ -6,9 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import factory
+from django.test import Client
 from django.utils import timezone
 
-from samsyn.accounts.models import User
+from samsyn.accounts.models import ApiToken, User
 from samsyn.areas.models import Area
 from samsyn.lib.geo import area_km2, to_sweref
 from samsyn.organisations.actions import seed_checklist
@@ -128,3 +129,9 @@ def make_report(
     }
     values.update(overrides)
     return Report.objects.create(**values)
+
+
+def api_client(user: User, *, read_only: bool = False, **headers: str) -> Client:
+    """A test client that authenticates with a fresh API token of ``user``."""
+    _token, raw = ApiToken.issue(user, read_only=read_only)
+    return Client(headers={"Authorization": f"Bearer {raw}", **headers})

@@ -17,6 +17,9 @@ from samsyn.areas.models import Area
 from samsyn.lib.geo import area_km2, geometry_to_wgs84, in_sweden, looks_like_sweref
 from samsyn.organisations.models import Collaboration, record
 
+REF_MAX_LENGTH = Area._meta.get_field("ref").max_length or 32
+NAME_MAX_LENGTH = Area._meta.get_field("name").max_length or 200
+
 
 class AreaImportError(Exception):
     """The file cannot be imported; nothing was written."""
@@ -119,6 +122,8 @@ def import_areas(
         geometry = feature.get("geometry")
         if not ref:
             problems.append(f"{where}: property '{code_property}' is missing.")
+        elif len(ref) > REF_MAX_LENGTH:
+            problems.append(f"{where}: code longer than {REF_MAX_LENGTH} characters.")
         elif ref in seen:
             problems.append(f"{where}: code '{ref}' appears twice.")
         seen.add(ref)
@@ -163,11 +168,16 @@ def import_areas(
                 problems.append(
                     f"{where}: no district with code '{pref}' (import districts first)."
                 )
+        name = str(props.get(name_property) or ref)
+        if len(name) > NAME_MAX_LENGTH:
+            problems.append(f"{where}: name longer than {NAME_MAX_LENGTH} characters.")
         population = props.get(population_property)
+        if isinstance(population, (int, float)) and not 0 <= population < 2**31:
+            problems.append(f"{where}: population {population} is not a count.")
         rows.append(
             {
                 "ref": ref,
-                "name": str(props.get(name_property) or ref),
+                "name": name,
                 "population": int(population)
                 if isinstance(population, (int, float))
                 else None,

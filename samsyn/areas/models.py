@@ -25,7 +25,8 @@ class PlaceType(models.TextChoices):
 
 
 _index_lock = threading.Lock()
-_index_cache: dict[tuple[int, int], AreaIndex] = {}
+# Keyed by the collaboration's code (a UUID, never reused, unlike a primary key).
+_index_cache: dict[tuple[uuid.UUID, int], AreaIndex] = {}
 
 
 class AreaQuerySet(models.QuerySet["Area"]):
@@ -93,7 +94,7 @@ class Area(models.Model):
 
         Leaf areas are preferred; a collaboration that only has districts gets those.
         """
-        key = (collaboration.pk, collaboration.areas_version)
+        key = (collaboration.code, collaboration.areas_version)
         index = _index_cache.get(key)
         if index is None:
             qs = Area.objects.in_collaboration(collaboration)
@@ -101,7 +102,7 @@ class Area(models.Model):
             rows = qs.filter(level=level).order_by("pk").values_list("pk", "geometry")
             index = AreaIndex.build(rows)
             with _index_lock:
-                for old in [k for k in _index_cache if k[0] == collaboration.pk]:
+                for old in [k for k in _index_cache if k[0] == collaboration.code]:
                     _index_cache.pop(old, None)
                 _index_cache[key] = index
         return index

@@ -32,7 +32,18 @@ class Submitted:
 
 
 def _fingerprint(data: dict[str, Any]) -> str:
-    keys = ("category", "lat", "lon", "description", "severity", "people_count")
+    keys = (
+        "category",
+        "lat",
+        "lon",
+        "description",
+        "severity",
+        "people_count",
+        "place",
+        "place_type",
+        "restricted",
+        "organisation",
+    )
     payload = {k: data.get(k) for k in keys}
     # occurred_at is left out: a client that omits it gets "now", which differs
     # between a request and its retry.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
@@ -19,7 +20,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from samsyn.api import api, api_access, field_errors
+from samsyn.api import FieldError, api, api_access, field_errors
 from samsyn.areas.models import Area
 from samsyn.organisations.access import Cap
 from samsyn.reports.actions import (
@@ -164,14 +165,20 @@ def _lang_en() -> bool:
 def _parse_when(value: str | None, field: str, *, end: bool = False) -> datetime | None:
     if not value:
         return None
-    dt = parse_datetime(value)
-    if dt is None:
+    message = _("Not a date (YYYY-MM-DD) or an ISO 8601 time.")
+    try:
+        # A date first: parse_datetime() would read a bare date as midnight, and
+        # "until=<date>" means the whole of that day.
         d = parse_date(value)
-        if d is None:
-            raise HttpError(422, _("%(field)s: not a date or time.") % {"field": field})
+        dt = None if d is not None else parse_datetime(value)
+    except ValueError as exc:  # well-formed but impossible, e.g. 2026-13-45
+        raise FieldError(field, message) from exc
+    if d is not None:
         if end:
             d = date.fromordinal(d.toordinal() + 1)
         dt = datetime.combine(d, time.min)
+    if dt is None:
+        raise FieldError(field, message)
     if timezone.is_naive(dt):
         dt = timezone.make_aware(dt)
     return dt
@@ -182,8 +189,13 @@ def _parse_bbox(value: str) -> tuple[float, float, float, float]:
         parts = [float(p) for p in value.split(",")]
     except ValueError:
         parts = []
-    if len(parts) != 4 or parts[0] > parts[2] or parts[1] > parts[3]:
-        raise HttpError(422, _("bbox: give minlon,minlat,maxlon,maxlat."))
+    if (
+        len(parts) != 4
+        or not all(math.isfinite(p) for p in parts)
+        or parts[0] > parts[2]
+        or parts[1] > parts[3]
+    ):
+        raise FieldError("bbox", _("Give minlon,minlat,maxlon,maxlat."))
     return parts[0], parts[1], parts[2], parts[3]
 
 
@@ -198,7 +210,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         parsed = datetime.fromisoformat(ts)
         return parsed, int(pk)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise HttpError(422, _("cursor: invalid.")) from exc
+        raise FieldError("cursor", _("Invalid cursor.")) from exc
 
 
 @router.get("/reports", response={200: FeatureCollection, 422: ErrorOut})
@@ -237,7 +249,7 @@ def list_reports(
                 code=UUID(area)
             )
         except (ValueError, Area.DoesNotExist) as exc:
-            raise HttpError(422, _("area: unknown area.")) from exc
+            raise FieldError("area", _("Unknown area.")) from exc
         qs = qs.filter(Q(area=area_obj) | Q(area__parent=area_obj))
     if organisation:
         qs = qs.filter(organisation__slug=organisation)
