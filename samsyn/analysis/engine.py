@@ -467,8 +467,8 @@ def emerging(
     that contains ``until``, plus the sfhotspot-style classes (persistent /
     emerging / former / intermittent) over periods of ``period_weeks`` weeks.
 
-    Space-time Gi* has no study-area mask, so it runs on the grid over the
-    collaboration's areas (its bounding box).
+    Space-time Gi* runs only on cells that intersect the collaboration's areas
+    (the study-area mask), so empty land outside does not lower the mean.
     """
     _check_cell(cell_m)
     if not 4 <= weeks <= 260:
@@ -487,7 +487,8 @@ def emerging(
     wk = week_index(cols.t, bounds)
     cube = grid.cube(cols.x, cols.y, t=wk, n_steps=weeks)[:, :, 0]
     stack = ehsa_stats.cube_to_stack(cube, grid.ny, grid.nx)
-    res = ehsa_stats.emerging_hotspots(stack)
+    mask = study_mask(collab, grid)
+    res = ehsa_stats.emerging_hotspots(stack, mask=mask)
     n_periods = weeks // period_weeks
     sf: np.ndarray | None = None
     if n_periods >= 2:

@@ -36,6 +36,7 @@ from samsyn.analysis.stats.hotspots import (
     _finish,
     _window_counts,
     _window_sum_axis,
+    box_sum,
     gistar_grid,
     two_sided_p,
 )
@@ -117,6 +118,7 @@ def space_time_gistar(
     time_lag: int = 1,
     alpha: float = 0.10,
     fdr: bool = True,
+    mask: ArrayLike | None = None,
 ) -> GiStarResult:
     """Space-time Gi* on a ``(T, ny, nx)`` cube of counts.
 
@@ -128,6 +130,10 @@ def space_time_gistar(
         alpha: level for ``significant`` (BH over the whole cube when ``fdr``).
             EHSA counts a bin as a hot/cold spot at 90 % confidence.
         fdr: apply Benjamini-Hochberg over all bins.
+        mask: optional boolean ``(ny, nx)`` study area. Cells outside are not
+            features: they add nothing to the mean, SD or any neighbourhood and
+            get z = NaN. Without it, empty countryside in the bounding box lowers
+            the mean and makes every busy cell look hot.
 
     Returns:
         :class:`GiStarResult` with arrays of shape ``(T, ny, nx)``.
@@ -136,14 +142,24 @@ def space_time_gistar(
     if x.ndim != 3:
         raise ValueError("cube must be (T, ny, nx)")
     T, ny, nx = x.shape
-    n = x.size
+    m = None if mask is None else np.asarray(mask, dtype=bool)
+    if m is not None and m.shape != (ny, nx):
+        raise ValueError("mask must have the shape (ny, nx) of one time step")
+    valid = None if m is None else np.broadcast_to(m, x.shape)
+    n = x.size if m is None else int(m.sum()) * T
     desc = f"square r={radius} + self, time lag {time_lag}"
     if n == 0:
         z = np.zeros(x.shape)
-        return _finish(z, z.copy(), None, 0, 0.0, True, None, alpha, fdr, desc, 0.0)
-    mean = float(x.mean())
-    constant = bool(x.max() == x.min())
-    y = x - mean
+        return _finish(z, z.copy(), None, 0, 0.0, True, valid, alpha, fdr, desc, 0.0)
+    if m is None:
+        mean = float(x.mean())
+        constant = bool(x.max() == x.min())
+        y = x - mean
+    else:
+        xin = x[:, m]
+        mean = float(xin.mean())
+        constant = bool(xin.max() == xin.min())
+        y = np.where(valid, x - mean, 0.0)
     yf = y.ravel()
     sd = float(np.sqrt(np.dot(yf, yf) / n))
     tmp = np.empty_like(y)
@@ -155,12 +171,14 @@ def space_time_gistar(
         tmp[s:] += y[:-s]
     steps = (np.minimum(np.arange(T), time_lag) + 1).astype(np.float64)
     W = y  # reuse buffer
-    np.multiply.outer(
-        steps,
-        np.multiply.outer(_window_counts(ny, radius), _window_counts(nx, radius)),
-        out=W,
-    )
-    return _finish(tmp, W, None, n, sd, constant, None, alpha, fdr, desc, mean)
+    if m is None:
+        space_w = np.multiply.outer(
+            _window_counts(ny, radius), _window_counts(nx, radius)
+        )
+    else:
+        space_w = box_sum(m.astype(np.float64), radius)
+    np.multiply.outer(steps, space_w, out=W)
+    return _finish(tmp, W, None, n, sd, constant, valid, alpha, fdr, desc, mean)
 
 
 # ---------------------------------------------------------------- Mann-Kendall
@@ -418,6 +436,7 @@ def emerging_hotspots(
     fdr: bool = True,
     threshold: float = 0.9,
     trend_alpha: float = 0.05,
+    mask: ArrayLike | None = None,
 ) -> EhsaResult:
     """Full EHSA pass on a ``(T, ny, nx)`` count cube (see module doc).
 
@@ -425,13 +444,13 @@ def emerging_hotspots(
     ``alpha`` (default 0.10 = the 90 % Gi_Bin level) with z > 0 (< 0).
     """
     x = np.asarray(cube, dtype=np.float64)
-    gi = space_time_gistar(x, radius, time_lag, alpha, fdr)
+    gi = space_time_gistar(x, radius, time_lag, alpha, fdr, mask=mask)
     T = x.shape[0]
-    zs = gi.z.reshape(T, -1).T  # (cells, T)
+    zs = gi.z.reshape(T, -1).T  # (cells, T); NaN outside the study area
     sig = gi.significant.reshape(T, -1).T
     hot = sig & (zs > 0)
     cold = sig & (zs < 0)
-    trend = mann_kendall(zs)
+    trend = mann_kendall(np.nan_to_num(zs, nan=0.0))
     count_trend = mann_kendall(x.reshape(T, -1).T)
     cat = classify_ehsa(hot, cold, trend.z, trend.p, threshold, trend_alpha)
     return EhsaResult(

@@ -69,6 +69,47 @@ def test_it_matches_direct_space_time_gistar():
     np.testing.assert_allclose(res.z.ravel(), z, atol=1e-10)
 
 
+def test_it_matches_direct_space_time_gistar_inside_a_study_area():
+    # Cells outside the study area are not features: they neither count towards
+    # the mean and SD nor act as neighbours (as in gistar_grid's mask).
+    rng = np.random.default_rng(2)
+    T, ny, nx = 4, 4, 5
+    cube = rng.poisson(2.0, (T, ny, nx)).astype(float)
+    mask = np.ones((ny, nx), dtype=bool)
+    mask[0, :2] = False
+    mask[3, 4] = False
+    cube[:, ~mask] = 0.0
+    res = space_time_gistar(cube, radius=1, time_lag=1, mask=mask)
+    idx = [
+        (t, i, j)
+        for t, i, j in itertools.product(range(T), range(ny), range(nx))
+        if mask[i, j]
+    ]
+    n = len(idx)
+    w = np.zeros((n, n))
+    for a, (t, i, j) in enumerate(idx):
+        for b, (s, k, m) in enumerate(idx):
+            if t - 1 <= s <= t and abs(i - k) <= 1 and abs(j - m) <= 1:
+                w[a, b] = 1.0
+    x = np.array([cube[t, i, j] for t, i, j in idx])
+    W = w.sum(1)
+    xb, sd = x.mean(), x.std()
+    z = (w @ x - xb * W) / (sd * np.sqrt((n * W - W**2) / (n - 1)))
+    got = np.array([res.z[t, i, j] for t, i, j in idx])
+    np.testing.assert_allclose(got, z, atol=1e-10)
+    assert np.isnan(res.z[:, ~mask]).all()
+
+
+def test_it_gives_no_ehsa_class_outside_the_study_area():
+    rng = np.random.default_rng(3)
+    cube = rng.poisson(1.0, (12, 6, 6)).astype(float)
+    mask = np.zeros((6, 6), dtype=bool)
+    mask[1:5, 1:5] = True
+    cube[:, ~mask] = 0.0
+    res = emerging_hotspots(cube, mask=mask)
+    assert (res.category[~mask] == E.NO_PATTERN).all()
+
+
 H, C, N = True, "C", False
 
 
