@@ -6,27 +6,53 @@
   var ORebro = [59.2741, 15.2066];
 
   function createMap(el, options) {
-    var map = L.map(el, Object.assign({ zoomControl: true, preferCanvas: true }, options || {}));
+    // maxZoom on the map itself: without a tile layer Leaflet has none, and the marker
+    // clusterer refuses to start ("Map has no maxZoom specified").
+    var map = L.map(el, Object.assign({ zoomControl: true, preferCanvas: true, maxZoom: 19 }, options || {}));
+    el.samsynMap = map;  // for other scripts on the page and the browser tests
     map.setView(ORebro, 12);
     var url = el.dataset.tileUrl;
+    map.samsynHasTiles = Boolean(url);
     if (url) {
       var failed = 0;
       var layer = L.tileLayer(url, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" });
       layer.on("tileerror", function () {
         failed += 1;
-        if (failed === 4) { el.classList.add("tiles-failed"); }
+        if (failed === 4) { el.classList.add("tiles-failed"); map.samsynHasTiles = false; }
       });
       layer.addTo(map);
+    } else {
+      el.classList.add("no-tiles");
     }
     return map;
   }
 
+  // Without a background map the area names are the only landmarks: label the
+  // smallest areas (those that are nobody's parent) in their middle.
+  function labelAreas(layer, map) {
+    if (!map.getPane("samsynLabels")) {
+      // Below the markers and shapes (overlayPane is 400), so labels never hide a point.
+      map.createPane("samsynLabels").style.zIndex = 390;
+      map.getPane("samsynLabels").style.pointerEvents = "none";
+    }
+    var parents = {};
+    layer.eachLayer(function (l) {
+      var parent = l.feature.properties.parent;
+      if (parent) { parents[parent] = true; }
+    });
+    layer.eachLayer(function (l) {
+      var p = l.feature.properties;
+      if (parents[p.code] || !p.name) { return; }
+      l.bindTooltip(p.name, { permanent: true, direction: "center", className: "area-label", interactive: false, pane: "samsynLabels" });
+    });
+  }
+
   function loadAreas(map, url, onLoaded) {
-    if (!url) { return; }
+    if (!url) { map.samsynAreasLoaded = true; return; }
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
-        if (!data || !data.features || !data.features.length) { return; }
+        if (!data || !data.features || !data.features.length) { map.samsynAreasLoaded = true; return; }
         var layer = L.geoJSON(data, {
           interactive: false,
           style: function (f) {
@@ -35,9 +61,11 @@
           },
         }).addTo(map);
         layer.bringToBack();
+        if (!map.samsynHasTiles) { labelAreas(layer, map); }
         if (onLoaded) { onLoaded(layer); }
+        map.samsynAreasLoaded = true;
       })
-      .catch(function () { /* areas are context only */ });
+      .catch(function () { map.samsynAreasLoaded = true; /* areas are context only */ });
   }
 
   window.SamsynMap = { createMap: createMap, loadAreas: loadAreas };

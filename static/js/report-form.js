@@ -28,14 +28,20 @@
       } else {
         marker.setLatLng([lat, lon]);
       }
-      map.setView([lat, lon], Math.max(map.getZoom(), 16));
+      if (map.samsynHasTiles) {
+        map.setView([lat, lon], Math.max(map.getZoom(), 16));
+      } else if (!map.getBounds().contains([lat, lon])) {
+        // No background map: zooming in would only show an empty square, so keep
+        // the areas in view and just bring the point into it.
+        map.panTo([lat, lon]);
+      }
     }
   }
 
   if (mapEl && window.L && window.SamsynMap) {
     map = window.SamsynMap.createMap(mapEl);
     window.SamsynMap.loadAreas(map, mapEl.dataset.areasUrl, function (layer) {
-      if (!latInput.value) { map.fitBounds(layer.getBounds()); }
+      if (!latInput.value || !map.samsynHasTiles) { map.fitBounds(layer.getBounds()); }
     });
     map.on("click", function (e) { setPosition(e.latlng.lat, e.latlng.lng); });
     if (latInput.value && lonInput.value) {

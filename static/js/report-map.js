@@ -4,7 +4,9 @@
   "use strict";
   var el = document.querySelector("[data-report-map]");
   if (!el || !window.L || !window.SamsynMap) { return; }
-  var map = window.SamsynMap.createMap(el);
+  // SVG, not canvas: clustering keeps the number of drawn markers small, and SVG
+  // markers are real elements (focusable popups, testable).
+  var map = window.SamsynMap.createMap(el, { preferCanvas: false });
   var MAX_PAGES = 20;
   var cluster = L.markerClusterGroup ? L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 45 }) : L.layerGroup();
   cluster.addTo(map);

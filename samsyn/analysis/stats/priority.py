@@ -183,7 +183,8 @@ def normalise(
     if vals.size == 0:
         return out
     if vals.size == 1 or vals.min() == vals.max():
-        out[ok] = 0.0
+        # A component that is the same everywhere cannot rank areas: it is treated
+        # as missing (its weight goes to the others), not as "lowest everywhere".
         return out
     if method == "rank":
         srt = np.sort(vals)

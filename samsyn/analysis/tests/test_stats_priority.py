@@ -85,7 +85,11 @@ def test_it_normalises_to_the_unit_interval_and_keeps_missing(values):
     for method in ("rank", "minmax"):
         s = normalise(values, method)
         v = np.asarray(values)
-        assert np.array_equal(np.isnan(s), np.isnan(v))
+        finite = v[~np.isnan(v)]
+        if finite.size and finite.min() < finite.max():
+            assert np.array_equal(np.isnan(s), np.isnan(v))
+        else:
+            assert np.isnan(s).all()  # a constant component carries no ranking
         ok = ~np.isnan(s)
         assert np.all((s[ok] >= 0) & (s[ok] <= 1))
         if ok.sum() >= 2 and np.nanmax(v) > np.nanmin(v):
@@ -125,3 +129,12 @@ def test_it_computes_harm_weights_by_severity():
         harm_weights([5])
     vol = harm_weighted_volume([0, 0, 2], [1, 4, 2], n_areas=3)
     assert list(vol) == [9.0, 0.0, 2.0]
+
+
+def test_it_treats_a_component_that_is_the_same_everywhere_as_missing():
+    # Zero open interventions everywhere must not cap every area's ability at half.
+    res = prioritise(
+        harm=[1.0, 2.0], active_partners=[1.0, 2.0], open_interventions=[0, 0]
+    )
+    assert res.ability[1] == 1.0
+    assert np.isnan(normalise([3.0, 3.0, 3.0])).all()
