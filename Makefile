@@ -15,7 +15,7 @@ PORT ?= 8000
 
 .PHONY: setup demo serve test test-sqlite test-postgres bench lint format messages lock clean browser-deps loadtest
 
-setup: $(VENV)/.installed static/vendor/.installed locale/.compiled var/.dir
+setup: $(VENV)/.installed static/vendor/.installed var/.messages
 
 var/.dir:
 	mkdir -p var
@@ -37,8 +37,10 @@ static/vendor/.installed: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	touch $@
 
-locale/.compiled: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/*.po)
-	$(MANAGE) compilemessages --verbosity 0
+# The compiled .mo files are committed too; this refreshes them when msgfmt exists.
+var/.messages: $(VENV)/.installed var/.dir $(wildcard locale/*/LC_MESSAGES/*.po)
+	@if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages --verbosity 0; \
+	else echo "msgfmt not found: using the committed translations"; fi
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).

@@ -18,4 +18,5 @@ def collaboration(request: HttpRequest) -> dict[str, Any]:
         "my_collaborations": list(request.user.collaborations()),
         "can_report": access.can(Cap.CREATE_REPORT),
         "can_analyse": access.can(Cap.VIEW_ANALYSIS),
+        "can_manage_checklist": access.can(Cap.MANAGE_CHECKLIST),
     }

@@ -175,3 +175,18 @@ def change_status(
     )
     report.status, report.owner = locked.status, locked.owner
     return change
+
+
+def save_category(form: Any, *, by: User) -> Any:
+    """Create or change a checklist category from a valid ``CategoryForm``."""
+    category = form.save(commit=False)
+    created = category.pk is None
+    category.collaboration = form.collaboration
+    category.save()
+    record(
+        by,
+        "category.created" if created else "category.changed",
+        category,
+        data={"code": category.code, "fields": sorted(form.changed_data)},
+    )
+    return category

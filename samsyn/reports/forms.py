@@ -213,3 +213,41 @@ class ReportFilterForm(forms.Form):
         self.fields["organisation"].choices = [("", _("All"))] + [
             (o.slug, o.name) for o in Organisation.objects.filter(collaboration=collab)
         ]
+
+
+class CategoryForm(forms.ModelForm):
+    """Editing one line of the checklist (administrators and coordinators)."""
+
+    class Meta:
+        model = Category
+        fields = [
+            "code",
+            "name_sv",
+            "name_en",
+            "group",
+            "physical_environment",
+            "counts_people",
+            "default_owner",
+            "harm_weight",
+            "sort_order",
+            "active",
+        ]
+
+    def __init__(self, *args: Any, collaboration: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.collaboration = collaboration
+        self.fields["default_owner"].queryset = Organisation.objects.filter(
+            collaboration=collaboration
+        )
+        if self.instance.pk:
+            # The code is what imports and the API refer to: it never changes.
+            self.fields["code"].disabled = True
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        clash = Category.objects.filter(collaboration=self.collaboration, code=code)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("A category with this code already exists."))
+        return code

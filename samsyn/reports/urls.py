@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.report_map, name="map"),
     path("new/", views.new_report, name="new"),
     path("mine/", views.my_reports, name="mine"),
+    path("checklist/", views.checklist, name="checklist"),
+    path("checklist/new/", views.category_edit, name="category_new"),
+    path("checklist/<int:pk>/", views.category_edit, name="category_edit"),
     path("<uuid:code>/", views.detail, name="detail"),
     path("<uuid:code>/status/", views.update_status, name="status"),
 ]

@@ -24,10 +24,11 @@ from samsyn.reports.actions import (
     IdempotencyConflict,
     TransitionNotAllowed,
     change_status,
+    save_category,
     submit_report,
 )
-from samsyn.reports.forms import ReportFilterForm, ReportForm, StatusForm
-from samsyn.reports.models import Report, ReportQuerySet
+from samsyn.reports.forms import CategoryForm, ReportFilterForm, ReportForm, StatusForm
+from samsyn.reports.models import Category, Report, ReportQuerySet
 
 
 def _member_access(request: HttpRequest, cap: Cap) -> Access:
@@ -209,3 +210,35 @@ def update_status(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     else:
         messages.error(request, _("The status could not be changed."))
     return redirect("reports:detail", code=report.code)
+
+
+@login_required
+def checklist(request: HttpRequest) -> HttpResponse:
+    access = _member_access(request, Cap.MANAGE_CHECKLIST)
+    categories = Category.objects.in_collaboration(access.collaboration).select_related(
+        "default_owner"
+    )
+    return render(request, "reports/checklist.html", {"categories": categories})
+
+
+@login_required
+def category_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    access = _member_access(request, Cap.MANAGE_CHECKLIST)
+    instance = None
+    if pk is not None:
+        instance = get_object_or_404(
+            Category.objects.in_collaboration(access.collaboration), pk=pk
+        )
+    form = CategoryForm(
+        request.POST or None, instance=instance, collaboration=access.collaboration
+    )
+    if request.method == "POST" and form.is_valid():
+        save_category(form, by=request.user)
+        messages.success(request, _("The checklist was saved."))
+        return redirect("reports:checklist")
+    return render(
+        request,
+        "reports/category_form.html",
+        {"form": form, "category": instance},
+        status=422 if request.method == "POST" else 200,
+    )

@@ -97,6 +97,7 @@ def report_in_api(w: World) -> dict[str, Any]:
 
 
 PAGE_NEEDS_CREATE = everyone(200, **{ANNA: 404, SAM: 404, ADAM: 404})
+PAGE_NEEDS_CHECKLIST = everyone(404, **{ALICE: 200, ADAM: 200, CARL: 200})
 
 ROUTES: dict[str, Route] = {
     "home": Route(
@@ -120,6 +121,18 @@ ROUTES: dict[str, Route] = {
     "reports:map": Route("GET", lambda w: "/reports/", everyone(200)),
     "reports:new": Route("GET", lambda w: "/reports/new/", PAGE_NEEDS_CREATE),
     "reports:mine": Route("GET", lambda w: "/reports/mine/", PAGE_NEEDS_CREATE),
+    "reports:checklist": Route(
+        "GET", lambda w: "/reports/checklist/", PAGE_NEEDS_CHECKLIST
+    ),
+    "reports:category_new": Route(
+        "GET", lambda w: "/reports/checklist/new/", PAGE_NEEDS_CHECKLIST
+    ),
+    # carl manages south's checklist, never north's categories.
+    "reports:category_edit": Route(
+        "GET",
+        lambda w: f"/reports/checklist/{w.public.category_id}/",
+        {**PAGE_NEEDS_CHECKLIST, CARL: 404},
+    ),
     "reports:detail": Route(
         "GET", lambda w: f"/reports/{w.public.code}/", everyone(200, **{CARL: 404})
     ),
