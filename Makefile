@@ -13,7 +13,7 @@ PG_HOST ?= 127.0.0.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo serve test test-sqlite test-postgres bench lint format messages lock clean browser-deps loadtest
+.PHONY: setup demo serve test test-sqlite test-postgres bench lint format messages lock clean browser-deps
 
 setup: $(VENV)/.installed static/vendor/.installed var/.messages
 
@@ -91,7 +91,7 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 messages: setup
-	$(MANAGE) makemessages -l sv -l en --ignore=node_modules --ignore=.venv --ignore=var
+	$(MANAGE) makemessages -l sv --ignore=node_modules --ignore=.venv --ignore=var --ignore=static/vendor
 	$(MANAGE) compilemessages
 
 lock: $(VENV)/.installed
