@@ -140,14 +140,34 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-def _add_routers() -> None:
-    from samsyn.analysis.api import router as analysis_router
-    from samsyn.areas.api import router as areas_router
-    from samsyn.reports.api import router as reports_router
+# App routers mounted under /api/v1/<prefix>. An app joins the API by having an
+# ``api.py`` with a ``router``; apps without one are skipped.
+ROUTERS: list[tuple[str, str]] = [
+    ("/", "samsyn.reports.api"),
+    ("/", "samsyn.areas.api"),
+    ("/analysis", "samsyn.analysis.api"),
+    ("/pictures", "samsyn.pictures.api"),
+    ("/meetings", "samsyn.meetings.api"),
+    ("/interventions", "samsyn.interventions.api"),
+    ("/feedback", "samsyn.feedback.api"),
+    ("/patrols", "samsyn.patrols.api"),
+    ("/police", "samsyn.police.api"),
+    ("/coverage", "samsyn.coverage.api"),
+    ("/residents", "samsyn.residents.api"),
+    ("/walks", "samsyn.walks.api"),
+    ("/surveys", "samsyn.surveys.api"),
+    ("/exports", "samsyn.integrations.api"),
+]
 
-    api.add_router("/", reports_router)
-    api.add_router("/", areas_router)
-    api.add_router("/analysis", analysis_router)
+
+def _add_routers() -> None:
+    import importlib
+    import importlib.util
+
+    for prefix, module in ROUTERS:
+        if importlib.util.find_spec(module) is None:
+            continue
+        api.add_router(prefix, importlib.import_module(module).router)
 
 
 _add_routers()

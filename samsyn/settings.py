@@ -80,6 +80,17 @@ INSTALLED_APPS = [
     "samsyn.reports",
     "samsyn.analysis",
     "samsyn.police",
+    "samsyn.pictures",
+    "samsyn.meetings",
+    "samsyn.interventions",
+    "samsyn.feedback",
+    "samsyn.patrols",
+    "samsyn.integrations",
+    "samsyn.notifications",
+    "samsyn.coverage",
+    "samsyn.residents",
+    "samsyn.walks",
+    "samsyn.surveys",
     "samsyn.demo",
 ]
 

@@ -9,16 +9,21 @@ restricted police report never reaches bob, sam or adam.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
+import pkgutil
 import re
+import types
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+import samsyn
 from samsyn.areas.models import Area
 from samsyn.reports.models import Report
 from samsyn.testing import SQUARE_EAST, make_area, make_report
@@ -66,6 +71,7 @@ class World:
     south: Report  # carl's collaboration
     users: dict[str, Any]
     orgs: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)  # objects made by app modules
 
 
 @dataclass
@@ -229,6 +235,47 @@ RESTRICTED_ROUTES: dict[str, Route] = {
 # Whose eyes each report is for.
 MAY_SEE_RESTRICTED = {ALICE, PETRA, ANNA}
 
+# Apps declare their own URLs in samsyn/<app>/tests/access_routes.py, so that adding
+# an app does not mean editing this file:
+#   def routes(kit) -> dict[str, Route]            every URL name of the app
+#   def restricted_routes(kit) -> dict[str, Route] (optional) URLs that take a code
+#   def build(world, kit) -> None                  (optional) make objects in world.extra
+# `kit` carries Route, everyone, LOGIN and the principals' names (ANON, ALICE, ...).
+KIT = types.SimpleNamespace(
+    Route=Route,
+    everyone=everyone,
+    LOGIN=LOGIN,
+    PRINCIPALS=PRINCIPALS,
+    ANON=ANON,
+    ALICE=ALICE,
+    BOB=BOB,
+    PETRA=PETRA,
+    ANNA=ANNA,
+    SAM=SAM,
+    ADAM=ADAM,
+    CARL=CARL,
+    make_report=make_report,
+)
+
+
+def app_route_modules() -> list[types.ModuleType]:
+    found = []
+    for info in sorted(pkgutil.iter_modules(samsyn.__path__), key=lambda i: i.name):
+        tests = f"samsyn.{info.name}.tests"
+        if not info.ispkg or importlib.util.find_spec(tests) is None:
+            continue
+        name = f"{tests}.access_routes"
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name))
+    return found
+
+
+APP_MODULES = app_route_modules()
+for _module in APP_MODULES:
+    ROUTES.update(_module.routes(KIT))
+    if hasattr(_module, "restricted_routes"):
+        RESTRICTED_ROUTES.update(_module.restricted_routes(KIT))
+
 
 @pytest.fixture
 def world(
@@ -266,6 +313,9 @@ def world(
     )
     w.public = fresh_physical(w)
     w.restricted = fresh_physical(w, restricted=True)
+    for module in APP_MODULES:
+        if hasattr(module, "build"):
+            module.build(w, KIT)
     return w
 
 
@@ -322,8 +372,8 @@ def test_it_declares_every_url():
     names = set(discovered())
     missing = names - set(ROUTES)
     assert not missing, (
-        f"URL(s) without an access expectation: {sorted(missing)}. Add them to "
-        "ROUTES in samsyn/organisations/tests/test_isolation.py."
+        f"URL(s) without an access expectation: {sorted(missing)}. Declare them in "
+        "the app's tests/access_routes.py (see APP_MODULES in this file)."
     )
     assert set(ROUTES) - names == set(), "ROUTES names URLs that no longer exist"
     assert set(RESTRICTED_ROUTES) <= set(ROUTES)
