@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("samsyn.accounts.urls")),
     path("reports/", include("samsyn.reports.urls")),
+    path("police/", include("samsyn.police.urls")),
     path("pictures/", include("samsyn.pictures.urls")),
     path("meetings/", include("samsyn.meetings.urls")),
     path("interventions/", include("samsyn.interventions.urls")),

@@ -32,6 +32,10 @@ class Cap(StrEnum):
     MANAGE_AREAS = "manage_areas"
     MANAGE_PEOPLE = "manage_people"
     VIEW_AUDIT = "view_audit"
+    IMPORT_DATA = "import_data"  # police events and reported-crime extracts
+    APPROVE_PICTURE = "approve_picture"  # approve a situation picture
+    MANAGE_MEETINGS = "manage_meetings"  # forums, meetings, minutes, decisions
+    MANAGE_INTERVENTIONS = "manage_interventions"  # register, status, evaluate
 
 
 # The declared policy. Tests walk every URL against this table.
@@ -43,8 +47,12 @@ POLICY: dict[str, frozenset[Cap]] = {
             Cap.CREATE_REPORT,
             Cap.VIEW_RESTRICTED,
             Cap.CHANGE_STATUS_ANY,
+            Cap.IMPORT_DATA,
             Cap.VIEW_ANALYSIS,
             Cap.MANAGE_CHECKLIST,
+            Cap.MANAGE_INTERVENTIONS,
+            Cap.MANAGE_MEETINGS,
+            Cap.APPROVE_PICTURE,
         }
     ),
     Role.ANALYST: frozenset({Cap.VIEW_REPORTS, Cap.VIEW_RESTRICTED, Cap.VIEW_ANALYSIS}),
@@ -57,6 +65,7 @@ POLICY: dict[str, frozenset[Cap]] = {
             Cap.MANAGE_AREAS,
             Cap.MANAGE_PEOPLE,
             Cap.VIEW_AUDIT,
+            Cap.IMPORT_DATA,
         }
     ),
 }

@@ -17,7 +17,7 @@ from django.utils import timezone as dj_timezone
 
 from samsyn.lib.geo import in_sweden
 from samsyn.organisations.models import Collaboration, record
-from samsyn.police.models import PoliceEvent
+from samsyn.police.models import ImportBatch, PoliceEvent
 
 POLICE_SITE = "https://polisen.se"
 COUNTY_SUFFIX = " län"
@@ -41,6 +41,9 @@ MAX_LENGTHS = {
     "location.name": PoliceEvent._meta.get_field("location_name").max_length or 100,
     "url": PoliceEvent._meta.get_field("url").max_length or 500,
 }
+
+# external_id is a 64-bit integer column.
+MAX_EXTERNAL_ID = 2**63
 
 Progress = Callable[[str, int, int], None]
 
@@ -66,6 +69,20 @@ class ImportSummary:
         parts += [f"{self.unchanged} unchanged", f"{len(self.skipped)} skipped"]
         text = "imported " + ", ".join(parts)
         return f"dry run: would have {text}" if self.dry_run else text
+
+
+def finish_batch(batch: ImportBatch, summary: ImportSummary) -> None:
+    """Store a finished import's counts and skip list on its batch."""
+    batch.new_count = summary.new
+    batch.updated_count = summary.updated
+    batch.unchanged_count = summary.unchanged
+    batch.skipped_count = len(summary.skipped)
+    batch.skipped = [{"row": key, "reason": reason} for key, reason in summary.skipped]
+    batch.status = ImportBatch.Status.DONE
+    batch.finished_at = dj_timezone.now()
+    batch.progress_done = batch.progress_total = max(batch.progress_total, 1)
+    batch.payload = b""
+    batch.save()
 
 
 class Skip(Exception):
@@ -164,6 +181,8 @@ def _text(value: Any, key: str, *, required: bool = True) -> str:
         return ""
     if not isinstance(value, str):
         raise Skip(f"{key}: not text")
+    if "\x00" in value:  # PostgreSQL cannot store a NUL character in text
+        raise Skip(f"{key}: contains a NUL character")
     value = value.strip()
     limit = MAX_LENGTHS.get(key)
     if limit and len(value) > limit:
@@ -194,7 +213,11 @@ def event_values(
     ext_id = event.get("id")
     if ext_id is None:
         raise Skip("id: missing")
-    if isinstance(ext_id, bool) or not isinstance(ext_id, int) or ext_id <= 0:
+    if (
+        isinstance(ext_id, bool)
+        or not isinstance(ext_id, int)
+        or not 0 < ext_id < MAX_EXTERNAL_ID
+    ):
         raise Skip(f"id: {ext_id!r} is not a positive whole number")
     occurred_at = parse_datetime(event.get("datetime"))
     name = _text(event.get("name"), "name")
@@ -259,6 +282,8 @@ def import_police_events(
     dry_run: bool = False,
     by: Any = None,
     progress: Progress | None = None,
+    file_name: str = "",
+    batch: ImportBatch | None = None,
 ) -> ImportSummary:
     """Import feed events for the collaboration's municipality (and county context).
 
@@ -316,11 +341,20 @@ def import_police_events(
 
     now = dj_timezone.now()
     with transaction.atomic():
+        if batch is None:
+            batch = ImportBatch.objects.create(
+                collaboration=collaboration,
+                kind=ImportBatch.Kind.EVENTS,
+                file_name=file_name,
+                created_by=by if getattr(by, "pk", None) else None,
+                progress_total=total,
+            )
         PoliceEvent.objects.bulk_create(to_create, batch_size=500)
         for n, (pk, values) in enumerate(to_update, start=1):
             PoliceEvent.objects.filter(pk=pk).update(updated=now, **values)
             if progress and (n % PROGRESS_EVERY == 0 or n == len(to_update)):
                 progress("updated", n, len(to_update))
+        finish_batch(batch, summary)
         record(
             by,
             "police.imported",
@@ -332,6 +366,7 @@ def import_police_events(
                 "skipped": len(summary.skipped),
                 "county": county_name or "",
                 "places": places,
+                "batch": batch.pk,
             },
         )
     return summary

@@ -9,6 +9,7 @@ municipality's own figures, never counted as them. See docs/decisions/0006.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -96,3 +97,224 @@ class PoliceEvent(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportBatch(models.Model):
+    """One import of a file (events feed or reported crimes): who, when, what came of it.
+
+    A web upload first becomes a `preview` batch (a dry run, with the file kept in
+    `payload`); confirming it runs the import as a task that moves it to `running` and
+    then `done` or `failed`, updating `progress_done`/`progress_total` as it goes.
+    """
+
+    class Kind(models.TextChoices):
+        EVENTS = "events", _("Police events feed")
+        CRIMES = "crimes", _("Reported crimes")
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Preview")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.RUNNING
+    )
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    new_count = models.PositiveIntegerField(_("new"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # [{"row": 12 or "#3" or an event id, "reason": "..."}]
+    skipped = models.JSONField(_("skipped rows"), default=list, blank=True)
+    # Options the import runs with (mapping snapshot, county, places).
+    options = models.JSONField(default=dict, blank=True)
+    # The dry run's first rows, shown before confirming.
+    preview = models.JSONField(default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # The uploaded file, kept between preview and run; emptied when the run ends.
+    payload = models.BinaryField(default=b"", blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["collaboration", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ColumnMapping(models.Model):
+    """Which column of a crime extract holds what; saved per collaboration by name."""
+
+    class Crs(models.TextChoices):
+        SWEREF99TM = "sweref99tm", _("SWEREF 99 TM (metres)")
+        WGS84 = "wgs84", _("WGS84 (degrees)")
+
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="column_mappings"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    time_column = models.CharField(
+        _("date (and time) column"),
+        max_length=100,
+        help_text=_("The column with the date, or the date and time together."),
+    )
+    time_format = models.CharField(
+        _("date format"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Like %Y-%m-%d %H:%M. Empty: recognised (2026-08-22 19:51, 20260822, "
+            "22/08/2026 …)."
+        ),
+    )
+    clock_column = models.CharField(
+        _("separate time column"),
+        max_length=100,
+        blank=True,
+        help_text=_("When the time of day is in a column of its own."),
+    )
+    case_column = models.CharField(_("case number column"), max_length=100, blank=True)
+    code_column = models.CharField(_("crime code column"), max_length=100, blank=True)
+    type_column = models.CharField(_("crime type column"), max_length=100, blank=True)
+    x_column = models.CharField(_("x / longitude column"), max_length=100, blank=True)
+    y_column = models.CharField(_("y / latitude column"), max_length=100, blank=True)
+    crs = models.CharField(
+        _("coordinate system"), max_length=12, choices=Crs, default=Crs.SWEREF99TM
+    )
+    # {"Skadegörelse": "vandalism", "1201": "vandalism"}: crime type text or code →
+    # checklist category code.
+    category_map = models.JSONField(
+        _("crime type → category"), default=dict, blank=True
+    )
+    updated = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaboration", "name"], name="police_mapping_name_per_collab"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportedCrimeQuerySet(models.QuerySet["ReportedCrime"]):
+    def in_collaboration(self, collaboration: Collaboration) -> ReportedCrimeQuerySet:
+        return self.filter(collaboration=collaboration)
+
+    def points(self) -> ReportedCrimeQuerySet:
+        """Crimes with a position inside the collaboration's areas."""
+        return self.filter(precision=ReportedCrime.Precision.POINT, outside=False)
+
+
+class ReportedCrime(models.Model):
+    """A reported crime (anmält brott) from the local police's extract.
+
+    With coordinates it is a point (x/y SWEREF 99 TM and lon/lat WGS84, area assigned
+    when written; `outside` when it lies in none of the collaboration's areas). Without
+    coordinates it is known only at municipality level.
+    """
+
+    class Precision(models.TextChoices):
+        POINT = "point", _("Point")
+        MUNICIPALITY = "municipality", _("Municipality")
+
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="reported_crimes"
+    )
+    case_number = models.CharField(_("case number"), max_length=50, blank=True)
+    occurred_at = models.DateTimeField(_("time"))
+    crime_code = models.CharField(_("crime code"), max_length=20, blank=True)
+    crime_type = models.CharField(_("crime type"), max_length=200, blank=True)
+    category = models.ForeignKey(
+        "reports.Category",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("category"),
+        help_text=_("Empty: kept as the police's own category."),
+    )
+    x = models.FloatField(null=True, blank=True)
+    y = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    area = models.ForeignKey(
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("area"),
+    )
+    precision = models.CharField(_("precision"), max_length=20, choices=Precision)
+    outside = models.BooleanField(
+        _("outside the areas"),
+        default=False,
+        help_text=_("Has coordinates, but in none of the collaboration's areas."),
+    )
+    content_hash = models.CharField(max_length=64, editable=False)
+    imported_at = models.DateTimeField(default=timezone.now, editable=False)
+    batch = models.ForeignKey(
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="crimes",
+    )
+
+    objects = ReportedCrimeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reported crime")
+        verbose_name_plural = _("reported crimes")
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaboration", "case_number"],
+                condition=~models.Q(case_number=""),
+                name="police_crime_case_per_collab",
+            ),
+            models.UniqueConstraint(
+                fields=["collaboration", "content_hash"],
+                condition=models.Q(case_number=""),
+                name="police_crime_hash_per_collab",
+            ),
+        ]
+        indexes = [models.Index(fields=["collaboration", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_number or self.crime_type} {self.occurred_at:%Y-%m-%d}"

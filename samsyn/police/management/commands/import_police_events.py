@@ -93,6 +93,7 @@ class Command(BaseCommand):
                 places=opts["place"],
                 dry_run=opts["dry_run"],
                 progress=progress,
+                file_name=Path(source).name if "://" not in source else source,
             )
         except PoliceImportError as exc:
             raise CommandError(f"Nothing was imported: {exc}") from exc
