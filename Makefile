@@ -39,7 +39,7 @@ static/vendor/.installed: package.json package-lock.json
 
 # The compiled .mo files are committed too; this refreshes them when msgfmt exists.
 var/.messages: $(VENV)/.installed var/.dir $(wildcard locale/*/LC_MESSAGES/*.po)
-	@if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages --verbosity 0; \
+	@if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules --verbosity 0; \
 	else echo "msgfmt not found: using the committed translations"; fi
 	touch $@
 
@@ -92,7 +92,7 @@ format: setup
 
 messages: setup
 	$(MANAGE) makemessages -l sv --ignore=node_modules --ignore=.venv --ignore=var --ignore=static/vendor
-	$(MANAGE) compilemessages
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
 
 lock: $(VENV)/.installed
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
