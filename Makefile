@@ -13,7 +13,7 @@ PG_HOST ?= 127.0.0.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo serve test test-sqlite test-postgres bench lint format messages lock clean browser-deps
+.PHONY: setup demo serve test test-sqlite test-postgres bench lint format messages lock clean browser-deps loadtest
 
 setup: $(VENV)/.installed static/vendor/.installed var/.messages
 
@@ -81,6 +81,13 @@ test-postgres: setup
 
 bench: setup
 	$(PY) -m bench.run
+
+DURATION ?= 600
+# Load and fault run (not part of CI): 100+ concurrent reporters against gunicorn on
+# PostgreSQL with a worker killed, a locked table and a database restart mid-run.
+# NOTE: it restarts the local PostgreSQL cluster; LOADTEST_ARGS=--no-restart skips that.
+loadtest: setup
+	$(PY) -m loadtest.run --duration $(DURATION) $(LOADTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -7,7 +7,9 @@ embedded SQLite database. Each variable is documented once, in README.md.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -70,6 +72,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "ninja",
     "django_htmx",
     "template_partials",
@@ -91,21 +96,29 @@ INSTALLED_APPS = [
     "samsyn.residents",
     "samsyn.walks",
     "samsyn.surveys",
+    "samsyn.annual",
     "samsyn.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "samsyn.integrations.middleware.RequestMetricsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "samsyn.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "samsyn.accounts.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "samsyn.organisations.middleware.ActiveCollaborationMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "samsyn.urls"
@@ -155,6 +168,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses locked-out username+address pairs before the password is checked.
+    "samsyn.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -204,12 +222,51 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samsyn@localhost")
 
+# Security: cookies, HTTPS, headers. See docs/security.md.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Off by default so a plain-HTTP run (tests, a local server) works; turn them on in
+# production, where a proxy terminates TLS and sets X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sent by samsyn.accounts.middleware.SecurityHeadersMiddleware.
+SAMSYN_PERMISSIONS_POLICY = os.environ.get(
+    "SAMSYN_PERMISSIONS_POLICY",
+    "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()",
+)
+
+# Two-factor authentication (TOTP). Required for coordinators, analysts and
+# administrators when on; defaults to on whenever DEBUG is off.
+SAMSYN_REQUIRE_2FA = env_bool("SAMSYN_REQUIRE_2FA", not DEBUG)
+SAMSYN_2FA_ROLES = ["coordinator", "analyst", "admin"]
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Samsyn")
+
+# Lockout after repeated failed sign-ins (django-axes), per username + address.
+AXES_ENABLED = env_bool("SAMSYN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = env_int("SAMSYN_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SAMSYN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_VERBOSE = False
+
+# OpenID Connect single sign-on (optional): on when an issuer is set.
+SAMSYN_OIDC_ISSUER = os.environ.get("SAMSYN_OIDC_ISSUER", "").rstrip("/")
+SAMSYN_OIDC_CLIENT_ID = os.environ.get("SAMSYN_OIDC_CLIENT_ID", "")
+SAMSYN_OIDC_CLIENT_SECRET = env_secret("SAMSYN_OIDC_CLIENT_SECRET", "")
+SAMSYN_OIDC_NAME = os.environ.get("SAMSYN_OIDC_NAME", "single sign-on")
 
 # Map tiles: any XYZ template. Empty disables tiles; pages still show areas and points.
 SAMSYN_TILE_URL = os.environ.get(
@@ -218,14 +275,66 @@ SAMSYN_TILE_URL = os.environ.get(
 SAMSYN_TILE_ATTRIBUTION = os.environ.get(
     "SAMSYN_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
 )
+
+
+def _tile_origin(template: str) -> list[str]:
+    """The origin of the tile URL template, for the CSP (`{s}.` becomes `*.`)."""
+    if not template:
+        return []
+    parts = urlsplit(template.replace("{s}.", "x-sub."))
+    if not parts.scheme or not parts.netloc:
+        return []
+    host = parts.netloc.replace("x-sub.", "*.")
+    return [f"{parts.scheme}://{host}"]
+
+
+# Content Security Policy (django-csp 4): no inline scripts anywhere; images may come
+# from the tile server and data: URLs (Leaflet's and the favicon).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # The hash admits the one <style> element htmx adds for its indicators
+        # (htmx.config.includeIndicatorStyles); nothing else inline.
+        "style-src": [
+            "'self'",
+            "'sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk='",
+        ],
+        "img-src": ["'self'", "data:", "blob:", *_tile_origin(SAMSYN_TILE_URL)],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if SAMSYN_OIDC_ISSUER:
+    # The sign-on redirect leaves for the provider after a form post.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(SAMSYN_OIDC_ISSUER)
+
+# Integrations and notifications (see README's configuration table).
+SAMSYN_METRICS_TOKEN = env_secret("SAMSYN_METRICS_TOKEN", "")
+SAMSYN_OPEN311_PUBLIC = env_bool("SAMSYN_OPEN311_PUBLIC", False)
+SAMSYN_WEBHOOK_TIMEOUT = env_int("SAMSYN_WEBHOOK_TIMEOUT", 5)
+SAMSYN_REMINDER_DAYS_AHEAD = env_int("SAMSYN_REMINDER_DAYS_AHEAD", 3)
 # Page size of list endpoints in the API.
 SAMSYN_API_PAGE_SIZE = env_int("SAMSYN_API_PAGE_SIZE", 500)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # LOG_FORMAT=json writes one JSON object per line (for log collectors).
+    "formatters": {"json": {"()": "samsyn.integrations.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if os.environ.get("LOG_FORMAT") == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every successful sign-in at INFO; the audit log has them.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 try:

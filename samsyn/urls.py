@@ -24,6 +24,8 @@ urlpatterns = [
     path("residents/", include("samsyn.residents.urls")),
     path("walks/", include("samsyn.walks.urls")),
     path("surveys/", include("samsyn.surveys.urls")),
+    path("annual/", include("samsyn.annual.urls")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("samsyn.integrations.open311_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from samsyn.accounts.models import ApiToken, User
+from samsyn.accounts.models import ApiToken, OidcIdentity, User
 
 admin.site.register(User, UserAdmin)
 UserAdmin.search_fields = ("username", "email")
@@ -19,3 +19,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "revoked_at",
     )
     readonly_fields = ("key_hash", "hint", "created", "last_used")
+
+
+@admin.register(OidcIdentity)
+class OidcIdentityAdmin(admin.ModelAdmin):
+    list_display = ("user", "issuer", "subject", "email", "last_login")
+    search_fields = ("user__username", "subject", "email")
+    readonly_fields = ("created", "last_login")

@@ -97,3 +97,50 @@ class ApiToken(models.Model):
             read_only=read_only,
         )
         return token, raw
+
+
+def _configured_issuer() -> str:
+    from django.conf import settings
+
+    return settings.SAMSYN_OIDC_ISSUER
+
+
+class OidcIdentity(models.Model):
+    """A link, made by an administrator, from a single sign-on identity to a user.
+
+    Sign-on never creates users: a provider's `sub` (or, until the first sign-in
+    fills in the subject, a verified e-mail address) only signs in the user an
+    administrator linked it to.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="oidc_identities"
+    )
+    issuer = models.CharField(_("issuer"), max_length=300, default=_configured_issuer)
+    subject = models.CharField(
+        _("subject"),
+        max_length=255,
+        blank=True,
+        help_text=_("The provider's `sub`; filled in at the first sign-in if blank."),
+    )
+    email = models.EmailField(
+        _("e-mail"),
+        blank=True,
+        help_text=_("Matched (verified addresses only) while the subject is blank."),
+    )
+    created = models.DateTimeField(default=timezone.now)
+    last_login = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"],
+                condition=~models.Q(subject=""),
+                name="oidc_identity_unique_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ← {self.subject or self.email}"

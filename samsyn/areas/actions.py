@@ -42,6 +42,8 @@ def _iter_coords(geometry: dict[str, Any]) -> list[list[float]]:
     out: list[list[float]] = []
 
     def walk(c: Any) -> None:
+        if not isinstance(c, list):
+            return
         if c and isinstance(c[0], (int, float)):
             out.append(c)
         else:
@@ -52,6 +54,16 @@ def _iter_coords(geometry: dict[str, Any]) -> list[list[float]]:
 
     walk(coords)
     return out
+
+
+def _is_text(value: Any) -> bool:
+    """A usable code or name: absent, a string or a number; never a NUL character
+    (PostgreSQL cannot store one in text)."""
+    if value is None:
+        return True
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return False
+    return "\x00" not in str(value)
 
 
 def _declared_crs(doc: dict[str, Any]) -> str | None:
@@ -65,12 +77,19 @@ def _declared_crs(doc: dict[str, Any]) -> str | None:
 
 def read_features(path: Path) -> tuple[list[dict[str, Any]], str | None]:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (common from Windows tools) is not an error.
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except RecursionError as exc:
+        raise AreaImportError([f"{path}: JSON nested too deeply."]) from exc
     except UnicodeDecodeError as exc:
         raise AreaImportError([f"{path}: not UTF-8 text ({exc.reason})."]) from exc
     except json.JSONDecodeError as exc:
         raise AreaImportError(
             [f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})."]
+        ) from exc
+    except ValueError as exc:  # e.g. an integer with more than 4300 digits
+        raise AreaImportError(
+            [f"{path}: not usable JSON ({exc}).".replace("\n", " ")]
         ) from exc
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise AreaImportError([f"{path}: expected a GeoJSON FeatureCollection."])
@@ -117,9 +136,19 @@ def import_areas(
             problems.append(f"{where}: not a GeoJSON Feature.")
             continue
         props = feature.get("properties") or {}
-        ref = str(props.get(code_property) or "").strip()
-        where = f"feature {i} ({ref or 'no code'})"
+        if not isinstance(props, dict):
+            problems.append(f"{where}: properties must be a JSON object.")
+            continue
+        raw_ref, raw_name = props.get(code_property), props.get(name_property)
+        ref = str(raw_ref or "").strip()
+        where = f"feature {i} ({ref[:REF_MAX_LENGTH] or 'no code'})"
         geometry = feature.get("geometry")
+        if not _is_text(raw_ref) or not _is_text(raw_name):
+            problems.append(
+                f"{where}: '{code_property}' and '{name_property}' must be text "
+                "without NUL characters."
+            )
+            continue
         if not ref:
             problems.append(f"{where}: property '{code_property}' is missing.")
         elif len(ref) > REF_MAX_LENGTH:
@@ -138,7 +167,14 @@ def import_areas(
             continue
         try:
             geom = shape(geometry)
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        except (
+            ValueError,
+            TypeError,
+            AttributeError,
+            IndexError,
+            KeyError,
+            RecursionError,
+        ) as exc:
             problems.append(f"{where}: unreadable geometry ({exc}).")
             continue
         if geom.is_empty:
@@ -174,6 +210,7 @@ def import_areas(
         population = props.get(population_property)
         if isinstance(population, (int, float)) and not 0 <= population < 2**31:
             problems.append(f"{where}: population {population} is not a count.")
+            continue
         rows.append(
             {
                 "ref": ref,

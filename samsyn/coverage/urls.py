@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from samsyn.coverage import views
 
 app_name = "coverage"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.matrix, name="matrix"),
+    path("checkin/", views.checkin, name="checkin"),
+    path(
+        "organisations/<slug:slug>/areas/",
+        views.organisation_areas,
+        name="organisation_areas",
+    ),
+]

@@ -131,6 +131,10 @@ def load_demo(
         collab = _load_structure(data)
         progress("writing reports")
         written = _load_reports(collab, data, now)
+        progress("adding interventions")
+        from samsyn.interventions.demo import add_demo_interventions
+
+        add_demo_interventions(collab, data.truths, now=now)
     truths_path = truths_path or settings.BASE_DIR / "var" / "demo-truths.json"
     truths_path.parent.mkdir(parents=True, exist_ok=True)
     truths = {**data.truths, "collaboration": SLUG, "reports_written": written}

@@ -36,6 +36,9 @@ class Cap(StrEnum):
     APPROVE_PICTURE = "approve_picture"  # approve a situation picture
     MANAGE_MEETINGS = "manage_meetings"  # forums, meetings, minutes, decisions
     MANAGE_INTERVENTIONS = "manage_interventions"  # register, status, evaluate
+    PUBLISH_FEEDBACK = "publish_feedback"  # the public feedback page's settings
+    PLAN_PATROLS = "plan_patrols"  # guard plans: generate, publish, settings
+    MODERATE_RESIDENTS = "moderate_residents"  # residents' reports: queue, settings
 
 
 # The declared policy. Tests walk every URL against this table.
@@ -53,6 +56,9 @@ POLICY: dict[str, frozenset[Cap]] = {
             Cap.MANAGE_INTERVENTIONS,
             Cap.MANAGE_MEETINGS,
             Cap.APPROVE_PICTURE,
+            Cap.PLAN_PATROLS,
+            Cap.PUBLISH_FEEDBACK,
+            Cap.MODERATE_RESIDENTS,
         }
     ),
     Role.ANALYST: frozenset({Cap.VIEW_REPORTS, Cap.VIEW_RESTRICTED, Cap.VIEW_ANALYSIS}),

@@ -19,4 +19,6 @@ def collaboration(request: HttpRequest) -> dict[str, Any]:
         "can_report": access.can(Cap.CREATE_REPORT),
         "can_analyse": access.can(Cap.VIEW_ANALYSIS),
         "can_manage_checklist": access.can(Cap.MANAGE_CHECKLIST),
+        "can_import": access.can(Cap.IMPORT_DATA),
+        "can_view_audit": access.can(Cap.VIEW_AUDIT),
     }

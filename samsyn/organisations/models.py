@@ -9,11 +9,16 @@ collaboration decides on its own what that member sees (see docs/decisions/0003)
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
+from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +131,15 @@ class Membership(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only record of every state change and export (who, what, when, where)."""
+    """Append-only record of every state change and export (who, what, when, where).
+
+    Tamper-evident: each entry stores the hash of the entry before it (`prev_hash`)
+    and its own `hash`, a SHA-256 over a canonical JSON of its fields (see
+    `AuditEvent.compute_hash`). Editing, deleting or inserting a row breaks the chain,
+    which `samsyn verify_audit` detects. `actor_ref` and `collaboration_ref` keep the
+    ids as written, so removing a user or a collaboration (which nulls the foreign
+    keys) does not break the chain.
+    """
 
     collaboration = models.ForeignKey(
         Collaboration, null=True, blank=True, on_delete=models.SET_NULL
@@ -140,6 +153,10 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_ref = models.BigIntegerField(null=True, blank=True, editable=False)
+    collaboration_ref = models.BigIntegerField(null=True, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
@@ -150,6 +167,73 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M} {self.action} {self.target_code}"
 
+    def compute_hash(self) -> str:
+        """SHA-256 over the canonical JSON of the id-independent fields."""
+        return chain_hash(
+            created=self.created,
+            actor=self.actor_ref,
+            collaboration=self.collaboration_ref,
+            action=self.action,
+            target_type=self.target_type,
+            target_code=self.target_code,
+            data=self.data,
+            ip=self.ip,
+            prev_hash=self.prev_hash,
+        )
+
+
+class AuditChainHead(models.Model):
+    """The hash of the newest audit entry: one row, locked while an entry is written.
+
+    Locking this row (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
+    transactions serialise writers already) makes concurrent writers append one after
+    another, so no two entries ever claim the same predecessor.
+    """
+
+    hash = models.CharField(max_length=64, blank=True)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.count} entries, head {self.hash[:12]}"
+
+
+def chain_hash(
+    *,
+    created: Any,
+    actor: int | None,
+    collaboration: int | None,
+    action: str,
+    target_type: str,
+    target_code: str,
+    data: Any,
+    ip: str | None,
+    prev_hash: str,
+) -> str:
+    payload = {
+        "created": created.astimezone(UTC).isoformat(),
+        "actor": actor,
+        "collaboration": collaboration,
+        "action": action,
+        "target_type": target_type,
+        "target_code": target_code,
+        "data": data,
+        "ip": ip,
+        "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def client_ip(request: Any) -> str | None:
+    """The address the request came from (REMOTE_ADDR; set by the proxy in front)."""
+    meta = getattr(request, "META", None) or {}
+    return meta.get("REMOTE_ADDR") or None
+
 
 def record(
     actor: Any,
@@ -159,18 +243,111 @@ def record(
     collaboration: Collaboration | None = None,
     data: dict[str, Any] | None = None,
     ip: str | None = None,
+    request: Any = None,
 ) -> AuditEvent:
-    """Write one audit entry. Call it from every action that changes state."""
+    """Write one audit entry. Call it from every action that changes state.
+
+    Pass `request` (or `ip`) to record where the action came from. The entry is
+    chained to the previous one while holding the chain head's lock, so call it
+    inside the action's transaction: the entry is then kept exactly when the change
+    is.
+    """
     if collaboration is None and target is not None:
         collaboration = getattr(target, "collaboration", None)
         if collaboration is None and isinstance(target, Collaboration):
             collaboration = target
-    return AuditEvent.objects.create(
-        collaboration=collaboration,
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_code=str(getattr(target, "code", getattr(target, "pk", "")) or ""),
-        data=data or {},
-        ip=ip,
+    if ip is None and request is not None:
+        ip = client_ip(request)
+    # Store and hash exactly what the database will give back.
+    clean_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+    ip_field = AuditEvent._meta.get_field("ip")
+    clean_ip = ip_field.get_prep_value(ip) if ip else None
+    actor = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        head = _lock_head()
+        event = AuditEvent(
+            collaboration=collaboration,
+            collaboration_ref=collaboration.pk if collaboration is not None else None,
+            actor=actor,
+            actor_ref=actor.pk if actor is not None else None,
+            action=action,
+            target_type=target._meta.label_lower if target is not None else "",
+            target_code=str(getattr(target, "code", getattr(target, "pk", "")) or ""),
+            data=clean_data,
+            ip=clean_ip,
+            created=timezone.now(),
+            prev_hash=head.hash,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            hash=event.hash, count=models.F("count") + 1
+        )
+    return event
+
+
+def _lock_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    # No head yet (a fresh or flushed database): start from the newest entry.
+    last = AuditEvent.objects.order_by("-id").first()
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+        pk=1,
+        defaults={
+            "hash": last.hash if last else "",
+            "count": AuditEvent.objects.count(),
+        },
     )
+    return head
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    broken_id: int | None = None
+    reason: str = ""
+
+
+def verify_audit_chain() -> ChainReport:
+    """Walk the chain from the first entry; report the first broken link."""
+    prev = ""
+    checked = 0
+    fields = [
+        "id",
+        "created",
+        "actor_ref",
+        "collaboration_ref",
+        "action",
+        "target_type",
+        "target_code",
+        "data",
+        "ip",
+        "prev_hash",
+        "hash",
+    ]
+    for event in AuditEvent.objects.order_by("id").only(*fields).iterator(2000):
+        if event.prev_hash != prev:
+            return ChainReport(
+                False,
+                checked,
+                event.id,
+                "its prev_hash does not match the hash of the entry before it "
+                "(an entry was removed or inserted)",
+            )
+        if event.compute_hash() != event.hash:
+            return ChainReport(
+                False, checked, event.id, "its content does not match its hash (edited)"
+            )
+        prev = event.hash
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and head.hash != prev:
+        return ChainReport(
+            False,
+            checked,
+            None,
+            "the newest entries were removed (the chain head names a later hash)",
+        )
+    return ChainReport(True, checked)

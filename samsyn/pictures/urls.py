@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from samsyn.pictures import views
 
 app_name = "pictures"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.picture_list, name="list"),
+    path("generate/", views.generate, name="generate"),
+    path("<uuid:code>/", views.detail, name="detail"),
+    path("<uuid:code>/assessment/", views.assessment, name="assessment"),
+    path("<uuid:code>/colours/", views.colours, name="colours"),
+    path("<uuid:code>/approve/", views.approve, name="approve"),
+    path("<uuid:code>/new-version/", views.new_version, name="new_version"),
+    path("<uuid:code>/pdf/", views.pdf, name="pdf"),
+    path("<uuid:code>/trace/<str:key>/", views.trace, name="trace"),
+]

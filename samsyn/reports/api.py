@@ -23,6 +23,7 @@ from pydantic import Field
 from samsyn.api import FieldError, api, api_access, field_errors
 from samsyn.areas.models import Area
 from samsyn.organisations.access import Cap
+from samsyn.organisations.models import record
 from samsyn.reports.actions import (
     IdempotencyConflict,
     TransitionNotAllowed,
@@ -290,6 +291,8 @@ def get_report(request: HttpRequest, code: UUID) -> dict[str, Any]:
         ),
         code=code,
     )
+    if report.restricted:
+        record(request.user, "report.viewed_restricted", report, request=request)
     return report.as_feature(lang_en=_lang_en())
 
 

@@ -21,6 +21,8 @@ PERSONAL_DATA_LABELS = {
     "coordination_number": _("a coordination number"),
     "phone": _("a phone number"),
     "email": _("an e-mail address"),
+    "plate": _("a vehicle registration plate"),
+    "name": _("a person's name"),
 }
 
 # How far back a report may be dated: older events belong in an import, not a report.

@@ -142,6 +142,7 @@ class Report(models.Model):
         API = "api", _("API")
         IMPORT = "import", _("Import")
         DEMO = "demo", _("Demo data")
+        PATROL = "patrol", _("Guard patrol")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     collaboration = models.ForeignKey(
@@ -306,3 +307,42 @@ def default_occurred_at() -> datetime:
 
 def user_label(user: User | None) -> str:
     return user.get_username() if user is not None else ""
+
+
+class DeletionLog(models.Model):
+    """What was removed, when and by whom: one row per purge or user removal.
+
+    It records counts and the cut-off, never the removed content itself.
+    """
+
+    class Kind(models.TextChoices):
+        FREE_TEXT = "free_text", _("Free text and reporter of old reports")
+        USER = "user", _("User account anonymised")
+
+    collaboration = models.ForeignKey(
+        Collaboration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deletion_logs",
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    count = models.PositiveIntegerField(_("how many"), default=0)
+    cutoff = models.DateTimeField(_("older than"), null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deletion log entry")
+        verbose_name_plural = _("deletion log")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M} {self.kind} {self.count}"

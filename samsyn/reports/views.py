@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -9,10 +11,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -20,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import get_access
+from samsyn.organisations.models import record
 from samsyn.reports.actions import (
     IdempotencyConflict,
     TransitionNotAllowed,
@@ -172,6 +178,8 @@ def detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         ),
         code=code,
     )
+    if report.restricted:
+        record(request.user, "report.viewed_restricted", report, request=request)
     can_change = bool(report.status) and access.can_change_status(report.owner_id)
     return render(
         request,
@@ -242,3 +250,65 @@ def category_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         {"form": form, "category": instance},
         status=422 if request.method == "POST" else 200,
     )
+
+
+# The offline reporting app: a service worker scoped to /reports/ (it covers
+# /reports/new/) and a web app manifest. Both are served by views, not as static
+# files, so that the worker may control /reports/ and knows the (hashed) static URLs.
+OFFLINE_STATIC = [
+    "css/site.css",
+    "js/report-form.js",
+    "js/outbox.js",
+    "js/map-common.js",
+    "vendor/leaflet/leaflet.css",
+    "vendor/leaflet/leaflet.js",
+    "vendor/htmx/htmx.min.js",
+    "icons/samsyn-192.png",
+    "icons/samsyn-512.png",
+]
+
+
+def _static_text(name: str) -> str:
+    path = finders.find(name)
+    if not path:
+        raise Http404
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def _static_urls(names: list[str]) -> list[str]:
+    urls = []
+    for name in names:
+        try:
+            urls.append(static(name))
+        except ValueError:  # not collected (a vendor file missing): skip it
+            continue
+    return urls
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    shell = {
+        "page": reverse("reports:new"),
+        "outbox": static("js/outbox.js"),
+        "static": _static_urls(OFFLINE_STATIC),
+        # A new static set (a deploy) makes a new cache and drops the old one.
+        "version": hashlib.sha256(
+            "|".join(_static_urls(OFFLINE_STATIC)).encode()
+            + _static_text("sw.js").encode()
+        ).hexdigest()[:12],
+    }
+    body = _static_text("sw.js").replace(
+        "self.SAMSYN_SHELL = {};", "self.SAMSYN_SHELL = " + json.dumps(shell) + ";"
+    )
+    response = HttpResponse(body, content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def web_manifest(request: HttpRequest) -> HttpResponse:
+    data = json.loads(_static_text("manifest.webmanifest"))
+    data["start_url"] = reverse("reports:new")
+    data["scope"] = reverse("reports:map")
+    for icon in data.get("icons", []):
+        icon["src"] = static(icon["src"])
+    return HttpResponse(json.dumps(data), content_type="application/manifest+json")

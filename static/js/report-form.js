@@ -74,6 +74,12 @@
     el.addEventListener("change", togglePeople);
   });
   togglePeople();
+  // The offline outbox (outbox.js) empties the form after keeping a report.
+  form.addEventListener("samsyn:reset", function () {
+    togglePeople();
+    if (marker && map) { map.removeLayer(marker); marker = null; }
+    text.classList.remove("position-set");
+  });
 
   var summary = form.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }

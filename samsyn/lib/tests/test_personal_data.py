@@ -137,7 +137,7 @@ def test_it_finds_email_addresses(email):
         "Problem sedan 2019-2024 och 2019–2024",
         "Postnummer 702 10 Örebro, 70210",
         "Ärendenummer 123456",
-        "Bil med reg.nr ABC 123 och ABC12D körde runt",
+        "Bil med reg.nr abc 123 körde runt, SOS 112 larmades",
         "Lampa nr 4711 på stolpe 12 är trasig",
         "Mellan kl 20-23 var det 12 ungdomar, 2 vuxna",
         "",
@@ -191,3 +191,48 @@ def test_it_finds_any_valid_number_embedded_in_text(
     found = find_personal_data(text)
     expected = "coordination_number" if coordination else "personal_number"
     assert [(f.kind, f.text) for f in found] == [(expected, written)]
+
+
+@pytest.mark.parametrize("plate", ["ABC 123", "ABC123", "ABC 12D", "ABC12D", "KLM-45A"])
+def test_it_finds_vehicle_registration_plates(plate):
+    found = find_personal_data(f"Bil med reg.nr {plate} körde runt")
+    assert [(f.kind, f.text) for f in found] == [("plate", plate)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Linje 101 och buss 11", "E18 vid avfart 102", "SOS 112 larmades", "EST 2025"],
+)
+def test_it_does_not_take_abbreviations_and_roads_for_plates(text):
+    assert kinds(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Anna Berg slog sönder rutan", "Anna Berg"),
+        ("Det var Kalle Anderssons moped", "Kalle Anderssons"),
+        ("Killen heter Micke och bor här", "Micke"),
+        ("Grannen heter Dino och klagar", "Dino"),
+        ("Mannen, känd som Lasse, sover där", "Lasse"),
+    ],
+)
+def test_it_finds_names_in_context(text, name):
+    assert [(f.kind, f.text) for f in find_personal_data(text)] == [("name", name)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bänken vid Olof Palmes gata är trasig",
+        "Glas på Anna Lindhs plats",
+        "Stökigt vid Gustavsvik och Eriksberg",
+        "Klotter på Kungsgatan 12",
+        "Gatan heter Storgatan",
+        "Platsen kallas Tunneln",
+        "Per timme passerade 30 bilar",
+        "Lund och Malmö har samma problem",
+    ],
+)
+def test_it_does_not_take_streets_and_places_for_names(text):
+    assert kinds(text) == []

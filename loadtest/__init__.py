@@ -1,0 +1,1 @@
+"""The load-and-fault harness: `make loadtest` (see docs/reliability.md)."""

@@ -1,0 +1,281 @@
+"""The annual situation picture and action plan: figures, rights, plan, PDF."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import pytest
+from pypdf import PdfReader
+
+from samsyn.analysis.engine import local_midnight
+from samsyn.annual.actions import (
+    AnnualError,
+    PersonalDataFound,
+    ReadOnly,
+    add_item,
+    approve_report,
+    create_report,
+    save_texts,
+)
+from samsyn.annual.models import ActionPlanItem, AnnualReport
+from samsyn.interventions.models import Intervention
+from samsyn.organisations.access import Access
+from samsyn.police.models import PoliceEvent
+from samsyn.reports.models import Report
+from samsyn.testing import make_report
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("samsyn.annual.tests.urls")]
+
+
+def _at(year: int, month: int, day: int = 10) -> datetime:
+    return local_midnight(date(year, month, day)).replace(hour=12)
+
+
+def _event(collab, external_id: int, when: datetime, precision: str) -> PoliceEvent:
+    return PoliceEvent.objects.create(
+        collaboration=collab,
+        external_id=external_id,
+        occurred_at=when,
+        name="Brand",
+        type="Brand",
+        location_name="Örebro",
+        place_name="Örebro",
+        precision=precision,
+        centroid_lat=59.27,
+        centroid_lon=15.21,
+    )
+
+
+def _iv(collab, owner, title: str = "Lighting at the path") -> Intervention:
+    return Intervention.objects.create(
+        collaboration=collab,
+        title=title,
+        kind="situational",
+        owner=owner,
+        starts_on=date(2025, 3, 1),
+    )
+
+
+@pytest.fixture
+def report(north, north_org, west_area, east_area, alice):
+    for month in (1, 2, 2, 6):
+        make_report(north_org, occurred_at=_at(2025, month))
+    make_report(north_org, occurred_at=_at(2024, 2))
+    make_report(
+        north_org,
+        category="unsafe_lighting",
+        occurred_at=_at(2025, 3),
+        status=Report.Status.FIXED,
+    )
+    make_report(north_org, category="unsafe_lighting", occurred_at=_at(2025, 4))
+    _event(north, 1, _at(2025, 5), PoliceEvent.Precision.MUNICIPALITY)
+    _event(north, 2, _at(2025, 5), PoliceEvent.Precision.COUNTY)
+    return create_report(north, 2025, by=alice)
+
+
+def test_it_computes_extent_development_and_consequences(report):
+    sit = report.figures["situation"]
+    assert sit["years"] == [2023, 2024, 2025]
+    assert sit["total"] == 6
+    assert sit["previous_total"] == 1
+    assert sit["monthly"]["2025"][:6] == [1, 2, 1, 1, 0, 1]
+    assert sit["physical"] == {"total": 2, "fixed": 1, "closed_not_fixed": 0, "open": 1}
+    gathering = next(c for c in sit["categories"] if c["code"] == "gathering")
+    assert gathering["years"] == [0, 1, 4]
+    assert sit["areas"][0]["this"] == 6
+    # County-level police events are context, never the municipality's own figures.
+    assert report.figures["police"]["events"]["this"] == 1
+    assert report.figures["police"]["crimes_imported"] is False
+    assert report.figures["analysis"]["priority"]
+
+
+def test_it_freezes_figures_when_created(report, north, north_org, alice):
+    make_report(north_org, occurred_at=_at(2025, 7))
+    again = create_report(north, 2025, by=alice)
+    assert again.pk == report.pk
+    again.refresh_from_db()
+    assert again.figures["situation"]["total"] == 6
+    newer = create_report(north, 2025, by=alice, new_version=True)
+    assert newer.version == 2
+    assert newer.figures["situation"]["total"] == 7
+    report.refresh_from_db()
+    assert report.figures["situation"]["total"] == 6
+
+
+def test_it_carries_texts_and_plan_into_a_new_version(report, north, north_org, alice):
+    save_texts(report, {"analysis_text": "Fler bränder."}, by=alice)
+    add_item(
+        report,
+        {"goal": "Tryggare torg", "measure": "Belysning", "owner": north_org},
+        by=alice,
+    )
+    approve_report(report, Access.for_user(alice, north), by=alice)
+    newer = create_report(north, 2025, by=alice, new_version=True)
+    assert newer.is_draft
+    assert newer.analysis_text == "Fler bränder."
+    assert list(newer.items.values_list("goal", flat=True)) == ["Tryggare torg"]
+    assert report.items.count() == 1
+
+
+def test_it_lets_only_coordinators_edit_and_approve(
+    report, client, bob, anna, sam, alice
+):
+    url = f"/annual/{report.code}/"
+    for user in (bob, anna, sam):
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+        assert client.post(url + "texts/", {"analysis_text": "x"}).status_code == 404
+        assert client.post(url + "approve/").status_code == 404
+        assert client.get(url).context["texts_form"] is None
+    with pytest.raises(AnnualError):
+        approve_report(report, Access.for_user(anna, report.collaboration), by=anna)
+    client.force_login(alice)
+    r = client.post(url + "texts/", {"analysis_text": "Oro vid torget."})
+    assert r.status_code == 302
+    report.refresh_from_db()
+    assert report.analysis_text == "Oro vid torget."
+    assert report.situation_text == ""  # a section posts only its own fields
+    assert client.post(url + "approve/").status_code == 302
+    report.refresh_from_db()
+    assert report.is_approved
+    assert report.approved_by == alice
+    assert list(report.events.values_list("kind", flat=True)) == [
+        "created",
+        "edited",
+        "approved",
+    ]
+
+
+def test_it_keeps_an_approved_report_read_only(report, client, north, north_org, alice):
+    item = add_item(
+        report, {"goal": "Mål", "measure": "Åtgärd", "owner": north_org}, by=alice
+    )
+    approve_report(report, Access.for_user(alice, north), by=alice)
+    with pytest.raises(ReadOnly):
+        save_texts(report, {"analysis_text": "later"}, by=alice)
+    client.force_login(alice)
+    url = f"/annual/{report.code}/"
+    client.post(url + "texts/", {"analysis_text": "later"})
+    client.post(url + "items/", {"goal": "g", "measure": "m", "owner": north_org.pk})
+    client.post(url + f"items/{item.pk}/remove/")
+    report.refresh_from_db()
+    assert report.analysis_text == ""
+    assert list(report.items.all()) == [item]
+    page = client.get(url)
+    assert page.context["texts_form"] is None
+    assert b"Add an action" not in page.content
+
+
+def test_it_hides_another_collaborations_report(report, client, carl, north_org):
+    client.force_login(carl)
+    url = f"/annual/{report.code}/"
+    assert client.get(url).status_code == 404
+    assert client.get(url + "pdf/").status_code == 404
+    assert client.post(url + "texts/", {"analysis_text": "x"}).status_code == 404
+    assert client.post(url + "approve/").status_code == 404
+    assert report.year not in [r.year for r in client.get("/annual/").context["years"]]
+
+
+def test_it_links_plan_items_to_the_collaborations_interventions_only(
+    report, client, north, north_org, south_org, alice
+):
+    own = _iv(north, north_org)
+    other = _iv(south_org.collaboration, south_org, "Elsewhere")
+    client.force_login(alice)
+    url = f"/annual/{report.code}/items/"
+    base = {
+        "goal": "Tryggare gångväg",
+        "measure": "Ny belysning",
+        "owner": north_org.pk,
+    }
+    r = client.post(url, {**base, "intervention": other.pk})
+    assert r.status_code == 422
+    r = client.post(url, {**base, "owner": south_org.pk})
+    assert r.status_code == 422
+    assert not ActionPlanItem.objects.exists()
+    with pytest.raises(AnnualError):
+        add_item(report, {**base, "owner": north_org, "intervention": other}, by=alice)
+    r = client.post(url, {**base, "intervention": own.pk, "follow_up_on": "2026-06-01"})
+    assert r.status_code == 302
+    item = ActionPlanItem.objects.get()
+    assert item.intervention == own
+    assert item.follow_up_on == date(2026, 6, 1)
+    edit = f"/annual/{report.code}/items/{item.pk}/"
+    r = client.post(edit, {**base, "measure": "Buskröjning", "intervention": ""})
+    assert r.status_code == 302
+    item.refresh_from_db()
+    assert (item.measure, item.intervention) == ("Buskröjning", None)
+    assert client.post(edit + "remove/").status_code == 302
+    assert not ActionPlanItem.objects.exists()
+
+
+def test_it_refuses_personal_data_in_texts_and_plan(report, client, north_org, alice):
+    with pytest.raises(PersonalDataFound):
+        save_texts(report, {"conclusion_text": "Ring 070-123 45 67"}, by=alice)
+    client.force_login(alice)
+    r = client.post(
+        f"/annual/{report.code}/items/",
+        {"goal": "Mål", "measure": "Mejla kalle@example.se", "owner": north_org.pk},
+        follow=True,
+    )
+    assert b"personal data" in r.content
+    report.refresh_from_db()
+    assert report.conclusion_text == ""
+    assert not report.items.exists()
+
+
+def test_it_records_the_conclusion_and_the_plans_follow_up_date(report, client, alice):
+    client.force_login(alice)
+    url = f"/annual/{report.code}/texts/"
+    client.post(
+        url,
+        {
+            "measures_needed_present": "1",
+            "measures_needed": "on",
+            "conclusion_text": "Ja.",
+        },
+    )
+    client.post(url, {"follow_up_on": "2026-11-15"})
+    report.refresh_from_db()
+    assert report.measures_needed is True
+    assert report.conclusion_text == "Ja."
+    assert report.follow_up_on == date(2026, 11, 15)
+
+
+def test_it_builds_a_pdf_with_the_year_sections_and_plan(
+    report, client, north, north_org, alice, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    add_item(
+        report,
+        {
+            "goal": "Tryggare centrum",
+            "measure": "Kameror vid busstorget",
+            "owner": north_org,
+        },
+        by=alice,
+    )
+    approve_report(report, Access.for_user(alice, north), by=alice)
+    client.force_login(alice)
+    r = client.get(f"/annual/{report.code}/pdf/")
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(r.content)).pages
+    text = "\n".join(p.extract_text() for p in pages)
+    assert "2025" in pages[0].extract_text()
+    assert north.name in pages[0].extract_text()
+    assert "Action plan" in text or "Åtgärdsplan" in text
+    assert "Kameror vid busstorget" in text
+    report.refresh_from_db()
+    assert report.pdf
+    assert report.events.filter(kind="pdf").exists()
+
+
+def test_it_lists_reports_per_year(report, client, bob):
+    client.force_login(bob)
+    r = client.get("/annual/")
+    assert r.status_code == 200
+    assert [y for y, _ in r.context["years"]] == [2025]
+    assert b"Open or create" not in r.content
+    assert AnnualReport.objects.count() == 1

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samsyn.feedback.models import PublicFeedbackSettings
+from samsyn.reports.models import Category
+
+# An origin for CSP frame-ancestors: scheme://host[:port], nothing else (no quotes,
+# semicolons or paths that could change the policy).
+ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9*.-]+(:\d{1,5})?$")
+
+
+class PublicSettingsForm(forms.ModelForm):
+    class Meta:
+        model = PublicFeedbackSettings
+        fields = [
+            "enabled",
+            "delay_days",
+            "period_weeks",
+            "intro",
+            "categories",
+            "frame_ancestors",
+        ]
+        widgets = {
+            "categories": forms.CheckboxSelectMultiple,
+            "intro": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, collaboration, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].queryset = Category.objects.in_collaboration(
+            collaboration
+        ).active()
+
+    def clean_delay_days(self) -> int:
+        value = self.cleaned_data["delay_days"]
+        if value < 7:
+            raise forms.ValidationError(_("Use a delay of at least 7 days."))
+        return value
+
+    def clean_period_weeks(self) -> int:
+        value = self.cleaned_data["period_weeks"]
+        if not 1 <= value <= 104:
+            raise forms.ValidationError(_("Between 1 and 104 weeks."))
+        return value
+
+    def clean_frame_ancestors(self) -> str:
+        origins = self.cleaned_data["frame_ancestors"].split()
+        bad = [o for o in origins if not ORIGIN_RE.match(o)]
+        if bad:
+            raise forms.ValidationError(
+                _("Not a web origin (like https://www.kommun.se): %(bad)s")
+                % {"bad": ", ".join(bad)}
+            )
+        return " ".join(origins)

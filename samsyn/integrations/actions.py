@@ -1,0 +1,259 @@
+"""State changes of the integrations app: exports, Open311 keys and requests, webhooks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from samsyn.integrations import exports
+from samsyn.integrations.models import Open311Key, Webhook, WebhookDelivery
+from samsyn.organisations.access import Access
+from samsyn.organisations.models import Organisation, record
+from samsyn.reports.models import Report
+
+# --- exports -------------------------------------------------------------------------
+
+
+@dataclass
+class Export:
+    content: bytes
+    filename: str
+    content_type: str
+    count: int
+
+
+def export_table(
+    access: Access,
+    kind: str,
+    fmt: str,
+    *,
+    by: Any,
+    filters: dict[str, str] | None = None,
+    reports: Any = None,
+    request: Any = None,
+) -> Export:
+    """Build one export and write it to the audit log (``export.<kind>``)."""
+    assert access.collaboration is not None  # noqa: S101 - callers check membership
+    if kind == "reports":
+        table = exports.reports_table(
+            reports if reports is not None else exports.Report.objects.none()
+        )
+    elif kind == "interventions":
+        table = exports.interventions_table(access)
+    elif kind == "pictures":
+        table = exports.pictures_table(access)
+    else:
+        raise ValueError(kind)
+    content = exports.render(table, fmt)
+    record(
+        by,
+        f"export.{kind}",
+        None,
+        collaboration=access.collaboration,
+        data={"format": fmt, "count": len(table), "filters": filters or {}},
+        request=request,
+    )
+    return Export(
+        content=content,
+        filename=exports.filename(access.collaboration.slug, kind, fmt),
+        content_type=exports.CONTENT_TYPES[fmt],
+        count=len(table),
+    )
+
+
+# --- Open311 keys --------------------------------------------------------------------
+
+
+def create_open311_key(
+    organisation: Organisation, *, label: str = "", by: Any = None
+) -> tuple[Open311Key, str]:
+    """A new key for the organisation; returns the row and the raw key (shown once)."""
+    raw = Open311Key.new_raw()
+    with transaction.atomic():
+        key = Open311Key.objects.create(
+            collaboration=organisation.collaboration,
+            organisation=organisation,
+            label=label,
+            key_hash=Open311Key.hash(raw),
+        )
+        record(by, "open311.key_created", key, data={"organisation": organisation.slug})
+    return key, raw
+
+
+def revoke_open311_key(key: Open311Key, *, by: Any = None) -> None:
+    with transaction.atomic():
+        key.active = False
+        key.save(update_fields=["active"])
+        record(by, "open311.key_revoked", key)
+
+
+# --- webhooks ------------------------------------------------------------------------
+
+MAX_ATTEMPTS = 3
+SKIP_SOURCES = {Report.Source.DEMO, Report.Source.IMPORT}
+
+Sender = Callable[[str, bytes, dict[str, str], float], int]
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """``sha256=`` HMAC over ``"<timestamp>." + body``: the X-Samsyn-Signature value."""
+    message = str(timestamp).encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def report_payload(report: Report, event_id: str) -> dict[str, Any]:
+    cat = report.category
+    return {
+        "event": "report.submitted",
+        "id": event_id,
+        "collaboration": report.collaboration.slug,
+        "report": {
+            "code": str(report.code),
+            "category": cat.code,
+            "category_name": cat.name_sv,
+            "physical_environment": cat.physical_environment,
+            "occurred_at": report.occurred_at.isoformat(),
+            "received_at": report.created.isoformat(),
+            "lat": report.lat,
+            "lon": report.lon,
+            "area": report.area.ref if report.area_id else None,
+            "organisation": report.organisation.slug,
+            "severity": report.severity,
+            "status": report.status or None,
+            "restricted": report.restricted,
+            "description": report.description,
+        },
+    }
+
+
+def queue_report_webhooks(report: Report) -> list[WebhookDelivery]:
+    """Create one delivery per matching hook, and send each after the commit.
+
+    Called from both the ``report_submitted`` signal and the post_save fallback; the
+    unique (webhook, event_id) constraint makes the second call a no-op.
+    """
+    if report.source in SKIP_SOURCES:
+        return []
+    event_id = f"report.submitted:{report.code}"
+    made = []
+    hooks = Webhook.objects.for_report(report.collaboration_id, report.category_id)
+    for hook in hooks:
+        if report.restricted and not hook.include_restricted:
+            continue
+        if WebhookDelivery.objects.filter(webhook=hook, event_id=event_id).exists():
+            continue
+        try:
+            with transaction.atomic():
+                delivery = WebhookDelivery.objects.create(
+                    webhook=hook,
+                    collaboration_id=report.collaboration_id,
+                    event="report.submitted",
+                    event_id=event_id,
+                    payload=report_payload(report, event_id),
+                )
+        except IntegrityError:
+            continue
+        made.append(delivery)
+    if made:
+        from samsyn.integrations.tasks import deliver_webhook
+
+        ids = [d.pk for d in made]
+        transaction.on_commit(lambda: [deliver_webhook.enqueue(pk) for pk in ids])
+    return made
+
+
+def http_send(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    """POST the body; the status code, or an exception for network errors."""
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def attempt_delivery(
+    delivery: WebhookDelivery, *, send: Sender | None = None
+) -> WebhookDelivery:
+    """One try. A 2xx marks it delivered; otherwise failed after MAX_ATTEMPTS."""
+    send = send or http_send
+    hook = delivery.webhook
+    body = json.dumps(delivery.payload, ensure_ascii=False).encode("utf-8")
+    ts = int(time.time())
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Samsyn-Webhook/1",
+        "X-Samsyn-Event": delivery.event,
+        "X-Samsyn-Delivery": str(delivery.pk),
+        "X-Samsyn-Timestamp": str(ts),
+        "X-Samsyn-Signature": sign(hook.secret, ts, body),
+    }
+    timeout = float(getattr(settings, "SAMSYN_WEBHOOK_TIMEOUT", 5))
+    delivery.attempts += 1
+    try:
+        code = send(hook.url, body, headers, timeout)
+    except Exception as exc:  # noqa: BLE001 - any network failure is a failed try
+        delivery.status_code = None
+        delivery.error = f"{type(exc).__name__}: {exc}"[:500]
+    else:
+        delivery.status_code = code
+        delivery.error = "" if 200 <= code < 300 else f"HTTP {code}"
+    if delivery.status_code is not None and 200 <= delivery.status_code < 300:
+        delivery.status = WebhookDelivery.Status.DELIVERED
+        delivery.delivered_at = timezone.now()
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = WebhookDelivery.Status.FAILED
+    delivery.save(
+        update_fields=[
+            "attempts",
+            "status_code",
+            "error",
+            "status",
+            "delivered_at",
+        ]
+    )
+    return delivery
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before try number ``attempts + 1``: 30 s, then 5 minutes (configurable)."""
+    steps = getattr(settings, "SAMSYN_WEBHOOK_BACKOFF", [30, 300])
+    return timedelta(seconds=steps[min(attempts, len(steps)) - 1])
+
+
+def deliver(
+    delivery: WebhookDelivery,
+    *,
+    send: Sender | None = None,
+    sleep: Callable[[float], None] | None = None,
+    defer: Callable[[WebhookDelivery, timedelta], bool] | None = None,
+) -> WebhookDelivery:
+    """Try until delivered or MAX_ATTEMPTS tries are used.
+
+    ``defer`` hands the next try to the task queue (a backend that supports
+    ``run_after``) and returns True; otherwise the next try waits here with ``sleep``
+    (the immediate backend in development: short waits, see SAMSYN_WEBHOOK_INLINE_WAIT).
+    """
+    sleep = sleep or time.sleep
+    while delivery.status == WebhookDelivery.Status.PENDING:
+        attempt_delivery(delivery, send=send)
+        if delivery.status != WebhookDelivery.Status.PENDING:
+            break
+        wait = backoff(delivery.attempts)
+        if defer is not None and defer(delivery, wait):
+            break
+        inline_cap = float(getattr(settings, "SAMSYN_WEBHOOK_INLINE_WAIT", 1.0))
+        sleep(min(wait.total_seconds(), inline_cap))
+    return delivery

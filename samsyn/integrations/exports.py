@@ -1,0 +1,347 @@
+"""Exports: reports, interventions and situation pictures as CSV, XLSX and GeoJSON.
+
+The rows come only from querysets already scoped by ``visible_to(access)``, so an
+export never shows more than the pages do. CSV is written for Swedish Excel: UTF-8 with
+a byte-order mark (so å, ä, ö open correctly) and ``;`` as separator (Swedish Excel's
+list separator, since the comma is the decimal sign). Numbers keep a decimal point so
+that the same file stays machine-readable; XLSX stores real numbers and dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.utils import timezone
+
+from samsyn.organisations.access import Access
+from samsyn.reports.models import ReportQuerySet
+
+FORMATS = ("csv", "xlsx", "geojson")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+}
+CSV_DELIMITER = ";"
+
+
+@dataclass
+class Table:
+    """Rows to export: named columns, plain values, an optional geometry per row."""
+
+    name: str
+    columns: list[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    geometries: list[dict[str, Any] | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _local(value: datetime | None) -> datetime | None:
+    return timezone.localtime(value) if value is not None else None
+
+
+REPORT_COLUMNS = [
+    "code",
+    "occurred_at",
+    "received_at",
+    "category",
+    "category_name",
+    "group",
+    "organisation",
+    "area_ref",
+    "area",
+    "lat",
+    "lon",
+    "place_type",
+    "people_count",
+    "severity",
+    "status",
+    "owner",
+    "restricted",
+    "description",
+]
+
+
+def reports_table(qs: ReportQuerySet) -> Table:
+    table = Table("reports", REPORT_COLUMNS)
+    rows = qs.select_related("category", "organisation", "area", "owner").order_by(
+        "occurred_at", "id"
+    )
+    for r in rows.iterator(chunk_size=2000):
+        table.rows.append(
+            {
+                "code": str(r.code),
+                "occurred_at": _local(r.occurred_at),
+                "received_at": _local(r.created),
+                "category": r.category.code,
+                "category_name": r.category.name_sv,
+                "group": r.category.group,
+                "organisation": r.organisation.name,
+                "area_ref": r.area.ref if r.area_id else "",
+                "area": r.area.name if r.area_id else "",
+                "lat": r.lat,
+                "lon": r.lon,
+                "place_type": r.place_type,
+                "people_count": r.people_count,
+                "severity": r.severity,
+                "status": r.status,
+                "owner": r.owner.name if r.owner_id else "",
+                "restricted": r.restricted,
+                "description": r.description,
+            }
+        )
+        table.geometries.append({"type": "Point", "coordinates": [r.lon, r.lat]})
+    return table
+
+
+INTERVENTION_COLUMNS = [
+    "code",
+    "title",
+    "kind",
+    "status",
+    "owner",
+    "partners",
+    "categories",
+    "areas",
+    "starts_on",
+    "ends_on",
+    "lat",
+    "lon",
+    "planned_hours",
+    "spent_hours",
+    "planned_cost",
+    "spent_cost",
+    "goal",
+]
+
+
+def interventions_available() -> bool:
+    return apps.is_installed("samsyn.interventions")
+
+
+def pictures_available() -> bool:
+    return apps.is_installed("samsyn.pictures")
+
+
+def interventions_table(access: Access) -> Table:
+    from samsyn.interventions.models import Intervention
+
+    table = Table("interventions", INTERVENTION_COLUMNS)
+    qs = (
+        Intervention.objects.visible_to(access)
+        .select_related("owner")
+        .prefetch_related("categories", "areas", "partnerships__organisation")
+        .order_by("starts_on", "id")
+    )
+    for i in qs:
+        table.rows.append(
+            {
+                "code": str(i.code),
+                "title": i.title,
+                "kind": i.kind,
+                "status": i.status,
+                "owner": i.owner.name,
+                "partners": ", ".join(
+                    p.organisation.name for p in i.partnerships.all()
+                ),
+                "categories": ", ".join(c.code for c in i.categories.all()),
+                "areas": ", ".join(a.name for a in i.areas.all()),
+                "starts_on": i.starts_on,
+                "ends_on": i.ends_on,
+                "lat": i.lat,
+                "lon": i.lon,
+                "planned_hours": i.planned_hours,
+                "spent_hours": i.spent_hours,
+                "planned_cost": i.planned_cost,
+                "spent_cost": i.spent_cost,
+                "goal": i.goal,
+            }
+        )
+        point = (
+            {"type": "Point", "coordinates": [i.lon, i.lat]}
+            if i.lon is not None and i.lat is not None
+            else None
+        )
+        table.geometries.append(point)
+    return table
+
+
+PICTURE_COLUMNS = [
+    "picture",
+    "kind",
+    "period",
+    "version",
+    "status",
+    "approved_at",
+    "row",
+    "area_ref",
+    "name",
+    "count",
+    "count_last",
+    "mean4",
+    "change_pct",
+    "flags",
+    "colour",
+]
+
+
+def pictures_table(access: Access) -> Table:
+    """One summary row per picture and one row per area of its area status table."""
+    from samsyn.areas.models import Area
+    from samsyn.pictures.models import SituationPicture
+
+    table = Table("pictures", PICTURE_COLUMNS)
+    pictures = list(
+        SituationPicture.objects.visible_to(access).order_by("period_start", "version")
+    )
+    codes = {
+        a["code"]
+        for p in pictures
+        for a in (p.figures or {}).get("area_status", [])
+        if a.get("code")
+    }
+    areas = {
+        str(a.code): a
+        for a in Area.objects.filter(collaboration=access.collaboration, code__in=codes)
+    }
+    for p in pictures:
+        figures = p.figures or {}
+        summary = figures.get("summary", {})
+        base = {
+            "picture": str(p.code),
+            "kind": p.kind,
+            "period": p.label,
+            "version": p.version,
+            "status": p.status,
+            "approved_at": _local(p.approved_at),
+        }
+        table.rows.append(
+            {
+                **base,
+                "row": "summary",
+                "area_ref": "",
+                "name": p.scope.name if p.scope_id else "",
+                "count": summary.get("n_reports"),
+                "count_last": summary.get("n_last"),
+                "mean4": summary.get("mean4"),
+                "change_pct": summary.get("change_pct"),
+                "flags": summary.get("deviations"),
+                "colour": "",
+            }
+        )
+        table.geometries.append(None)
+        for a in figures.get("area_status", []):
+            area = areas.get(a.get("code", ""))
+            table.rows.append(
+                {
+                    **base,
+                    "row": "area",
+                    "area_ref": area.ref if area else "",
+                    "name": a.get("name", ""),
+                    "count": a.get("this"),
+                    "count_last": None,
+                    "mean4": a.get("mean4"),
+                    "change_pct": None,
+                    "flags": a.get("flags"),
+                    "colour": (p.area_colours or {}).get(a.get("code"))
+                    or a.get("suggested", ""),
+                }
+            )
+            table.geometries.append(area.geometry if area else None)
+    return table
+
+
+def _plain(value: Any) -> Any:
+    """A value for CSV and GeoJSON: ISO dates, plain numbers, text."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def to_csv(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow(
+            [
+                "" if row.get(c) is None else _csv_cell(_plain(row.get(c)))
+                for c in table.columns
+            ]
+        )
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+def _csv_cell(value: Any) -> Any:
+    # A cell starting with = + - @ is a formula to Excel: neutralise it (CSV injection).
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_xlsx(table: Table) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = table.name[:31]
+    ws.append(table.columns)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        values = []
+        for c in table.columns:
+            v = row.get(c)
+            if isinstance(v, datetime):
+                v = v.replace(tzinfo=None)  # already local time; Excel has no zones
+            elif isinstance(v, Decimal):
+                v = float(v)
+            elif isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
+                v = "'" + v
+            values.append(v)
+        ws.append(values)
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def to_geojson(table: Table) -> bytes:
+    features = [
+        {
+            "type": "Feature",
+            "geometry": geometry,
+            "properties": {c: _plain(row.get(c)) for c in table.columns},
+        }
+        for row, geometry in zip(table.rows, table.geometries, strict=True)
+    ]
+    doc = {"type": "FeatureCollection", "name": table.name, "features": features}
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "geojson": to_geojson}
+
+
+def render(table: Table, fmt: str) -> bytes:
+    return WRITERS[fmt](table)
+
+
+def filename(collaboration_slug: str, kind: str, fmt: str) -> str:
+    stamp = timezone.localdate().isoformat()
+    return f"samsyn-{collaboration_slug}-{kind}-{stamp}.{fmt}"

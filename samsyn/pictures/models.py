@@ -1,0 +1,200 @@
+"""Situation pictures (lägesbilder): the weekly picture and the period analyses.
+
+A picture freezes its figures when it is generated, so a later import or a late report
+does not silently change what a meeting decided on. A new version is made only on
+explicit request; earlier versions stay visible. Approval makes a version read-only.
+
+Restricted reports and the picture: figures are generated from *all* reports the
+generating coordinator may see (counts include restricted reports, so the numbers the
+collaboration agrees on are honest), but every list of report codes, report points and
+places that comes from a restricted report is kept in a separate `restricted` part of
+the stored figures and is only shown to roles with VIEW_RESTRICTED (see
+`SituationPicture.figures_for`). Roles without it see counts, never which restricted
+report is behind them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samsyn.organisations.models import Collaboration
+
+if TYPE_CHECKING:
+    from samsyn.organisations.access import Access
+
+
+class PictureQuerySet(models.QuerySet["SituationPicture"]):
+    def visible_to(self, access: Access) -> PictureQuerySet:
+        from samsyn.organisations.access import Cap
+
+        if access.collaboration is None or not access.can(Cap.VIEW_REPORTS):
+            return self.none()
+        return self.filter(collaboration=access.collaboration)
+
+    def current(
+        self, collaboration: Collaboration, kind: str, *, on: date | None = None
+    ) -> SituationPicture | None:
+        """The latest version of the whole-collaboration picture of the current period."""
+        from samsyn.pictures.periods import period_for
+
+        period = period_for(kind, on or timezone.localdate(), collaboration)
+        return (
+            self.filter(
+                collaboration=collaboration,
+                kind=kind,
+                scope__isnull=True,
+                period_start=period.start,
+            )
+            .order_by("-version")
+            .first()
+        )
+
+
+class SituationPicture(models.Model):
+    class Kind(models.TextChoices):
+        WEEK = "week", _("Week")
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        TERTIAL = "tertial", _("Tertial")
+        YEAR = "year", _("Year")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+
+    class Colour(models.TextChoices):
+        GREEN = "green", _("Green")
+        YELLOW = "yellow", _("Yellow")
+        ORANGE = "orange", _("Orange")
+        RED = "red", _("Red")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="pictures"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # None: the whole collaboration; otherwise a district or an area.
+    scope = models.ForeignKey(
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pictures",
+        verbose_name=_("area"),
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end (exclusive)"))
+    label = models.CharField(_("period"), max_length=16)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    # Report codes behind each figure, keyed by the figure's trace key; kept apart
+    # from `figures` so the page does not load thousands of codes it does not show.
+    trace = models.JSONField(_("report codes behind the figures"), default=dict)
+    # The coordinator's choices, separate from the frozen figures: area code -> colour.
+    area_colours = models.JSONField(_("area status colours"), default=dict, blank=True)
+    assessment = models.TextField(_("assessment"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="pictures/", blank=True)
+    # `updated` at the time the stored PDF was built; a stale PDF is rebuilt.
+    pdf_built_for = models.DateTimeField(null=True, blank=True)
+
+    objects = PictureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("situation picture")
+        verbose_name_plural = _("situation pictures")
+        ordering = ["-period_start", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaboration", "kind", "scope", "period_start", "version"],
+                condition=Q(scope__isnull=False),
+                name="picture_version_per_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["collaboration", "kind", "period_start", "version"],
+                condition=Q(scope__isnull=True),
+                name="picture_version_whole",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["collaboration", "kind", "-period_start"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} v{self.version}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def figures_for(self, access: Access) -> dict[str, Any]:
+        """The stored figures as the given member may see them.
+
+        Restricted details (report codes, points and places from restricted reports) are
+        merged in only for roles with VIEW_RESTRICTED.
+        """
+        from samsyn.pictures.figures import merge_restricted
+
+        return merge_restricted(self.figures, access)
+
+
+class PictureEvent(models.Model):
+    """Append-only history of a picture: generated, regenerated, edited, approved."""
+
+    class Kind(models.TextChoices):
+        GENERATED = "generated", _("Generated")
+        REGENERATED = "regenerated", _("New version generated")
+        EDITED = "edited", _("Edited")
+        APPROVED = "approved", _("Approved")
+        PDF = "pdf", _("PDF built")
+
+    picture = models.ForeignKey(
+        SituationPicture, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.picture} {self.kind}"

@@ -1,0 +1,21 @@
+"""Access expectations for the reports URLs added after test_isolation.py's own list
+(the offline reporting app's service worker and manifest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def routes(kit: Any) -> dict[str, Any]:
+    Route, everyone = kit.Route, kit.everyone
+    return {
+        # Static code and metadata of the offline app: the same for everyone, no data.
+        "reports:service_worker": Route(
+            "GET", lambda w: "/reports/sw.js", everyone(200, anonymous=200)
+        ),
+        "reports:manifest": Route(
+            "GET",
+            lambda w: "/reports/manifest.webmanifest",
+            everyone(200, anonymous=200),
+        ),
+    }

@@ -1,0 +1,58 @@
+"""Accepted residents' reports as GeoJSON, for members' maps (kept apart from
+reporters' reports: a separate layer the map shows on request)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from ninja import Router
+from ninja.errors import HttpError
+
+from samsyn.api import api_access
+from samsyn.organisations.access import Cap
+from samsyn.residents.models import ResidentReport
+
+router = Router(tags=["residents"])
+
+
+def _day(value: str, name: str) -> datetime | None:
+    if not value:
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise HttpError(422, f"{name}: use YYYY-MM-DD")
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+@router.get("/reports")
+def list_resident_reports(
+    request: HttpRequest, since: str = "", until: str = "", category: str = ""
+) -> dict[str, Any]:
+    """Accepted residents' reports (never pending or rejected), newest first.
+    `until` is exclusive."""
+    access = api_access(request)
+    if not access.can(Cap.VIEW_REPORTS):
+        raise HttpError(403, "Members only")
+    qs = (
+        ResidentReport.objects.visible_to(access)
+        .accepted()
+        .select_related("category", "area")
+        .order_by("-occurred_at")
+    )
+    start, end = _day(since, "since"), _day(until, "until")
+    if start:
+        qs = qs.filter(occurred_at__gte=start)
+    if end:
+        qs = qs.filter(occurred_at__lt=end)
+    if category:
+        qs = qs.filter(category__code__in=category.split(","))
+    features = [r.as_feature() for r in qs[:5000]]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "numberReturned": len(features),
+    }

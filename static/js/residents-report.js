@@ -1,0 +1,36 @@
+// Residents' page: a tap on the map sets the hidden lat/lon. Without JavaScript (or
+// without Leaflet) the place and area lists do the same job.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-resident-form]");
+  if (!form || !window.L || !window.SamsynMap) { return; }
+  var mapEl = form.querySelector("[data-picker-map]");
+  var text = form.querySelector("[data-position-text]");
+  var lat = form.querySelector("#id_lat");
+  var lon = form.querySelector("#id_lon");
+  mapEl.hidden = false;
+  text.hidden = false;
+  var map = window.SamsynMap.createMap(mapEl);
+  var b = (mapEl.dataset.bounds || "").split(",").map(parseFloat);
+  if (b.length === 4 && !isNaN(b[0])) { map.fitBounds([[b[0], b[1]], [b[2], b[3]]]); }
+  var outlines = document.getElementById("resident-areas");
+  if (outlines) {
+    var shapes = L.geoJSON({ type: "FeatureCollection", features: JSON.parse(outlines.textContent) }, {
+      interactive: false,
+      style: function () { return { color: "#1f4e79", weight: 2, fillOpacity: 0.06 }; }
+    }).addTo(map);
+    shapes.eachLayer(function (l) {
+      l.bindTooltip(l.feature.properties.name, { permanent: true, direction: "center", className: "area-label", interactive: false });
+    });
+  }
+  var marker = null;
+  function set(la, lo) {
+    lat.value = la.toFixed(6);
+    lon.value = lo.toFixed(6);
+    if (!marker) { marker = L.marker([la, lo]).addTo(map); } else { marker.setLatLng([la, lo]); }
+    text.textContent = "✓ " + (mapEl.dataset.setLabel || "") + la.toFixed(5) + ", " + lo.toFixed(5);
+    text.classList.add("position-set");
+  }
+  map.on("click", function (e) { set(e.latlng.lat, e.latlng.lng); });
+  if (lat.value && lon.value) { set(parseFloat(lat.value), parseFloat(lon.value)); }
+})();

@@ -1,0 +1,102 @@
+"""A coordinator generates last week's situation picture, writes the assessment,
+approves it and downloads the PDF. Produces docs/screenshots/picture-week*.png."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from samsyn.analysis.engine import local_midnight
+from samsyn.organisations.models import Membership
+from samsyn.pictures.models import SituationPicture
+from samsyn.pictures.periods import period_for
+from samsyn.testing import (
+    SQUARE_EAST,
+    CollaborationFactory,
+    OrganisationFactory,
+    make_area,
+    make_report,
+    member,
+)
+
+from .conftest import DESKTOP, log_in, new_context, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("offline_map")]
+
+PASSWORD = "trygg-i-orebro-2025"  # noqa: S105 - test-only
+SPOTS = [
+    ("gathering", (15.195, 59.275)),
+    ("gathering", (15.196, 59.274)),
+    ("gathering", (15.197, 59.273)),
+    ("littering", (15.205, 59.265)),
+    ("vandalism_graffiti", (15.202, 59.268)),
+    ("drugs", (15.215, 59.272)),
+    ("unsafe_lighting", (15.222, 59.277)),
+]
+
+
+@pytest.fixture
+def cast(transactional_db: Any) -> dict[str, Any]:
+    collab = CollaborationFactory(slug="orebro", name="EST Örebro")
+    municipality = OrganisationFactory(
+        collaboration=collab, slug="orebro-kommun", name="Örebro kommun"
+    )
+    make_area(collab, ref="W", name="Väster")
+    make_area(collab, ref="E", name="Öster", geometry=SQUARE_EAST)
+    coordinator = member(municipality, Membership.Role.COORDINATOR, "kalle")
+    coordinator.set_password(PASSWORD)
+    coordinator.save()
+    week = period_for("week", timezone.localdate() - timedelta(days=7))
+    for back in range(6):
+        start = local_midnight(week.start - timedelta(weeks=back))
+        for i, (category, lonlat) in enumerate(SPOTS[: 7 - back]):
+            make_report(
+                municipality,
+                category=category,
+                lonlat=lonlat,
+                occurred_at=start + timedelta(hours=10 + 13 * i),
+            )
+    return {"collab": collab, "week": week}
+
+
+def test_it_walks_a_coordinator_through_the_week(
+    browser: Any, live_server: Any, cast: dict[str, Any], tmp_path: Any
+) -> None:
+    context = new_context(browser, DESKTOP, live_server.url)
+    page = context.new_page()
+    log_in(page, "kalle", PASSWORD)
+    page.goto(f"{live_server.url}/pictures/")
+    screenshot(page, "picture-list.png")
+    with page.expect_navigation():
+        page.click("form.pic-gen-form:has(input[value=week]) button")
+    picture = SituationPicture.objects.get()
+    assert picture.label == cast["week"].label
+    assert page.locator("svg.map-svg").is_visible()
+
+    page.fill("#id_assessment", "Fler samlingar vid torget i Väster på kvällarna.")
+    page.click("form[data-picture-assessment] button")
+    page.wait_for_selector("#assessment [role=status]")
+    picture.refresh_from_db()
+    assert picture.assessment.startswith("Fler samlingar")
+    screenshot(page, "picture-week.png")
+
+    with page.expect_navigation():
+        page.click("button:has-text('Approve'), button:has-text('Godkänn')")
+    assert page.locator(".pic-status-approved").is_visible()
+    assert page.locator("#id_assessment").count() == 0
+    picture.refresh_from_db()
+    assert picture.is_approved
+
+    with page.expect_download() as info:
+        page.click("a[href$='/pdf/']")
+    path = tmp_path / "picture.pdf"
+    info.value.save_as(path)
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(path).pages)
+    assert picture.label in text
+    assert "Fler samlingar" in text
+    context.close()
