@@ -544,8 +544,7 @@ def compute_figures(
         "open_issues": open_issues,
         "open_issues_total": n_issues,
         "police": police,
-        # Filled by the interventions app later; never imported from here.
-        "interventions": {"available": False, "items": []},
+        "interventions": _interventions(collab, period),
         "area_status": area_status,
         "coverage": coverage,
         "colour_rule": COLOUR_RULE,
@@ -637,3 +636,39 @@ def visible_trace(codes: dict[str, list[str]], access: Access) -> list[str]:
     if access.can(Cap.VIEW_RESTRICTED):
         return codes.get("codes", []) + codes.get("restricted", [])
     return list(codes.get("codes", []))
+
+
+def _interventions(collab: Collaboration, period: Period) -> dict[str, Any]:
+    """Interventions decided or under way during the period, from the register."""
+    from django.db.models import Q
+
+    from samsyn.interventions.models import Intervention
+
+    status = Intervention.Status
+    rows = (
+        Intervention.objects.filter(
+            collaboration=collab,
+            status__in=[status.DECIDED, status.ONGOING, status.DONE],
+        )
+        .filter(starts_on__lt=period.end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period.start))
+        .select_related("owner")
+        .prefetch_related("areas")
+        .order_by("starts_on", "pk")
+    )
+    return {
+        "available": True,
+        "items": [
+            {
+                "code": str(i.code),
+                "name": i.title,
+                "kind": i.get_kind_display(),
+                "status": i.get_status_display(),
+                "owner": i.owner.name if i.owner_id else "",
+                "areas": [a.name for a in i.areas.all()],
+                "starts_on": i.starts_on.isoformat(),
+                "ends_on": i.ends_on.isoformat() if i.ends_on else None,
+            }
+            for i in rows
+        ],
+    }

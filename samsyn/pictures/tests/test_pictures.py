@@ -225,3 +225,25 @@ def test_it_lists_emerging_hotspots_by_the_engine_class_codes():
     from samsyn.pictures.figures import EMERGING_CLASSES
 
     assert EMERGING_CLASSES <= {EhsaCategory(v).code for v in range(-8, 9)}
+
+
+def test_it_lists_the_interventions_under_way_in_the_period(north, north_org, alice):
+    from datetime import date
+
+    from samsyn.interventions.models import Intervention
+    from samsyn.pictures.figures import _interventions
+    from samsyn.pictures.periods import period_for
+
+    def make(title, status, starts, ends):
+        return Intervention.objects.create(
+            collaboration=north, title=title, kind="situational", owner=north_org,
+            starts_on=starts, ends_on=ends, status=status,
+        )  # fmt: skip
+
+    make("Belysning", "ongoing", date(2026, 11, 1), None)
+    make("Dialog", "decided", date(2026, 11, 20), date(2026, 12, 20))
+    make("Förslag", "proposed", date(2026, 11, 1), None)
+    make("Avslutad", "done", date(2026, 9, 1), date(2026, 10, 1))
+    week = period_for("week", date(2026, 11, 16))
+    names = [i["name"] for i in _interventions(north, week)["items"]]
+    assert names == ["Belysning", "Dialog"]
