@@ -21,4 +21,5 @@ def collaboration(request: HttpRequest) -> dict[str, Any]:
         "can_manage_checklist": access.can(Cap.MANAGE_CHECKLIST),
         "can_import": access.can(Cap.IMPORT_DATA),
         "can_view_audit": access.can(Cap.VIEW_AUDIT),
+        "can_moderate_residents": access.can(Cap.MODERATE_RESIDENTS),
     }
