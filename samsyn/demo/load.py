@@ -135,6 +135,8 @@ def load_demo(
         from samsyn.interventions.demo import add_demo_interventions
 
         add_demo_interventions(collab, data.truths, now=now)
+        _open_public_pages(collab)
+        _check_ins(collab, now)
     truths_path = truths_path or settings.BASE_DIR / "var" / "demo-truths.json"
     truths_path.parent.mkdir(parents=True, exist_ok=True)
     truths = {**data.truths, "collaboration": SLUG, "reports_written": written}
@@ -412,3 +414,67 @@ def remove_demo() -> bool:
         Report.objects.filter(collaboration=collab)._raw_delete(connection.alias)
         collab.delete()
     return True
+
+
+# Categories residents may report with (a reduced list, as the collaboration chooses).
+RESIDENT_CATEGORIES = (
+    "vandalism_graffiti",
+    "littering",
+    "gathering",
+    "reckless_driving",
+    "loud_music",
+    "unsafe_lighting",
+    "unsafe_vegetation",
+)
+
+
+def _open_public_pages(collab: Collaboration) -> None:
+    """Switch on the public feedback page and residents' reporting for the demo, and
+    publish the evaluated interventions, so every public page has something to show."""
+    from samsyn.feedback.models import PublicFeedbackSettings
+    from samsyn.interventions.models import Intervention
+    from samsyn.residents.models import ResidentSettings
+
+    resident = ResidentSettings.objects.create(collaboration=collab, enabled=True)
+    resident.categories.set(
+        Category.objects.filter(collaboration=collab, code__in=RESIDENT_CATEGORIES)
+    )
+    PublicFeedbackSettings.objects.create(collaboration=collab, enabled=True)
+    Intervention.objects.filter(
+        collaboration=collab, status=Intervention.Status.EVALUATED
+    ).update(published_to_residents=True)
+
+
+def _check_ins(collab: Collaboration, now: datetime) -> None:
+    """The housing company and the guards cover the most populous areas and checked
+    in for last week — all but a few, so the picture shows areas "not covered"."""
+    from samsyn.coverage.actions import set_coverage
+    from samsyn.coverage.models import CheckIn
+
+    areas = list(
+        Area.objects.filter(collaboration=collab, level=Area.Level.AREA).order_by(
+            "-population", "ref"
+        )[:24]
+    )
+    last_week = (timezone.localtime(now) - timedelta(days=7)).isocalendar()
+    reporter = User.objects.get(username="reporter")
+    for slug, share in (("orebrobostader", areas[:16]), ("trygghetsvakter", areas[8:])):
+        org = Organisation.objects.get(collaboration=collab, slug=slug)
+        set_coverage(org, share, by=None)
+        CheckIn.objects.bulk_create(
+            CheckIn(
+                collaboration=collab,
+                organisation=org,
+                area=area,
+                iso_year=last_week[0],
+                iso_week=last_week[1],
+                status=(
+                    CheckIn.Status.ITEMS_SEEN
+                    if i % 3 == 0
+                    else CheckIn.Status.NOTHING_TO_REPORT
+                ),
+                categories=["littering"] if i % 3 == 0 else [],
+                by=reporter,
+            )
+            for i, area in enumerate(share[:-3])  # the last three were missed
+        )
