@@ -119,7 +119,9 @@ class Epoch(Func):
 
     def as_sqlite(self, compiler: Any, conn: Any, **extra: Any) -> Any:
         return self.as_sql(
-            compiler, conn, template="ROUND((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
+            compiler,
+            conn,
+            template="ROUND((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
         )
 
     def as_postgresql(self, compiler: Any, conn: Any, **extra: Any) -> Any:

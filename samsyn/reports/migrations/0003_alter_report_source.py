@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_deletionlog'),
+        ("reports", "0002_deletionlog"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='report',
-            name='source',
-            field=models.CharField(choices=[('web', 'Web form'), ('api', 'API'), ('import', 'Import'), ('demo', 'Demo data'), ('patrol', 'Guard patrol')], default='web', max_length=10),
+            model_name="report",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("web", "Web form"),
+                    ("api", "API"),
+                    ("import", "Import"),
+                    ("demo", "Demo data"),
+                    ("patrol", "Guard patrol"),
+                ],
+                default="web",
+                max_length=10,
+            ),
         ),
     ]
