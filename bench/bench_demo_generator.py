@@ -15,7 +15,7 @@ import numpy as np
 
 from samsyn.demo.generator import generate, load_deso
 
-DESO_PATH = Path("/work/shared/data/orebro-deso.geojson")
+DESO_PATH = Path(__file__).resolve().parents[1] / "data" / "orebro-deso.geojson"
 END = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 
 

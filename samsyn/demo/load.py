@@ -71,7 +71,7 @@ DEFAULT_OWNERS = {
 
 
 def find_data_dir() -> Path | None:
-    """The shared data folder beside the checkout (or SAMSYN_DATA_DIR)."""
+    """SAMSYN_DATA_DIR, else the checkout's data/ folder (else ../shared/data)."""
     import os
 
     candidates = [

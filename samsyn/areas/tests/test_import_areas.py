@@ -18,7 +18,7 @@ from shapely.geometry import mapping, shape
 from samsyn.areas.models import Area
 from samsyn.organisations.models import AuditEvent
 
-DESO = Path("/work/shared/data/orebro-deso.geojson")
+DESO = Path(__file__).resolve().parents[3] / "data" / "orebro-deso.geojson"
 TO_SWEREF = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
 
 

@@ -26,7 +26,7 @@ from samsyn.demo.generator import (
 )
 from samsyn.reports.checklist import CATEGORY_CODES, STANDARD_CHECKLIST
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[3] / "data"
 END = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 N = 30_000
 WEEK = 7 * 86_400

@@ -20,7 +20,9 @@ from samsyn.police.tabular import MAX_CELL, read_table
 from samsyn.testing import member
 
 FIXTURE = Path(__file__).parent / "fixtures" / "anmalda-brott.csv"
-SAMPLE_EVENTS = Path("/work/shared/data/polisen-events-sample.json")
+SAMPLE_EVENTS = (
+    Path(__file__).resolve().parents[3] / "data" / "polisen-events-sample.json"
+)
 URLS = "samsyn.police.tests.urls"
 
 

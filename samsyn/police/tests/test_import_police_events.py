@@ -18,7 +18,7 @@ from samsyn.organisations.models import AuditEvent
 from samsyn.police.actions import import_police_events, title_place
 from samsyn.police.models import PoliceEvent
 
-SAMPLE = Path("/work/shared/data/polisen-events-sample.json")
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "polisen-events-sample.json"
 
 
 @cache
