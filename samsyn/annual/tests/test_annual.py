@@ -25,7 +25,7 @@ from samsyn.police.models import PoliceEvent
 from samsyn.reports.models import Report
 from samsyn.testing import make_report
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("samsyn.annual.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def _at(year: int, month: int, day: int = 10) -> datetime:

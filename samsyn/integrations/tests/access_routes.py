@@ -4,16 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
-
-
-def _mounted(name: str, **kwargs: Any) -> bool:
-    try:
-        reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return False
-    return True
-
 
 def routes(kit: Any) -> dict[str, Any]:
     R, everyone, A = kit.Route, kit.everyone, kit
@@ -38,24 +28,21 @@ def routes(kit: Any) -> dict[str, Any]:
         ),
         "api:export_pictures": R("GET", lambda w: "/api/v1/exports/pictures.csv", api),
     }
-    if _mounted("open311:services", fmt="json"):
-        # The service list is public; reading requests needs an api_key unless
-        # SAMSYN_OPEN311_PUBLIC is on, so sessions get the Open311 403.
-        out["open311:services"] = R(
-            "GET",
-            lambda w: "/open311/v2/services.json?jurisdiction_id=north",
-            everyone(200, anonymous=200),
-        )
-        out["open311:requests"] = R(
-            "GET",
-            lambda w: "/open311/v2/requests.json?jurisdiction_id=north",
-            everyone(403, anonymous=403),
-        )
-        out["open311:request"] = R(
-            "GET",
-            lambda w: (
-                f"/open311/v2/requests/{w.public.code}.json?jurisdiction_id=north"
-            ),
-            everyone(403, anonymous=403),
-        )
+    # The service list is public; reading requests needs an api_key unless
+    # SAMSYN_OPEN311_PUBLIC is on, so sessions get the Open311 403.
+    out["open311:services"] = R(
+        "GET",
+        lambda w: "/open311/v2/services.json?jurisdiction_id=north",
+        everyone(200, anonymous=200),
+    )
+    out["open311:requests"] = R(
+        "GET",
+        lambda w: "/open311/v2/requests.json?jurisdiction_id=north",
+        everyone(403, anonymous=403),
+    )
+    out["open311:request"] = R(
+        "GET",
+        lambda w: f"/open311/v2/requests/{w.public.code}.json?jurisdiction_id=north",
+        everyone(403, anonymous=403),
+    )
     return out

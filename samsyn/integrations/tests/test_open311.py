@@ -13,8 +13,6 @@ from samsyn.integrations.actions import create_open311_key
 from samsyn.reports.models import Report
 from samsyn.testing import make_report
 
-pytestmark = pytest.mark.urls("samsyn.integrations.tests.urls_open311")
-
 
 @pytest.fixture
 def key(north_org):

@@ -1,19 +1,9 @@
 """The imports pages in the access matrix: coordinators and admins only, own
-collaboration only. Declared once samsyn/urls.py mounts samsyn.police.urls."""
+collaboration only."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from django.urls import NoReverseMatch, reverse
-
-
-def _mounted() -> bool:
-    try:
-        reverse("police:imports")
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def build(world: Any, kit: Any) -> None:
@@ -34,8 +24,6 @@ def build(world: Any, kit: Any) -> None:
 
 
 def routes(kit: Any) -> dict[str, Any]:
-    if not _mounted():
-        return {}
     Route, everyone = kit.Route, kit.everyone
     page = everyone(404, **{kit.ALICE: 200, kit.ADAM: 200, kit.CARL: 200})
     north_only = everyone(404, **{kit.ALICE: 200, kit.ADAM: 200})

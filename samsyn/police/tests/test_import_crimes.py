@@ -23,7 +23,6 @@ FIXTURE = Path(__file__).parent / "fixtures" / "anmalda-brott.csv"
 SAMPLE_EVENTS = (
     Path(__file__).resolve().parents[3] / "data" / "polisen-events-sample.json"
 )
-URLS = "samsyn.police.tests.urls"
 
 
 @pytest.fixture
@@ -280,7 +279,6 @@ def _client(user) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
-@pytest.mark.urls(URLS)
 def test_it_previews_then_imports_a_crime_extract_from_the_page(alice, areas):
     client = _client(alice)
     assert client.get("/police/imports/").status_code == 200
@@ -310,7 +308,6 @@ def test_it_previews_then_imports_a_crime_extract_from_the_page(alice, areas):
     assert ReportedCrime.objects.count() == 5
 
 
-@pytest.mark.urls(URLS)
 def test_it_polls_while_an_import_runs(alice, north):
     batch = ImportBatch.objects.create(
         collaboration=north,
@@ -323,7 +320,6 @@ def test_it_polls_while_an_import_runs(alice, north):
     assert 'hx-trigger="every 1s"' in body and "4 of 10 rows checked" in body
 
 
-@pytest.mark.urls(URLS)
 def test_it_shows_a_broken_upload_as_an_error_and_writes_nothing(alice, north):
     client = _client(alice)
     upload = SimpleUploadedFile("tom.csv", b"")
@@ -339,7 +335,6 @@ def test_it_shows_a_broken_upload_as_an_error_and_writes_nothing(alice, north):
     assert not ImportBatch.objects.exists()
 
 
-@pytest.mark.urls(URLS)
 def test_it_previews_and_imports_the_events_feed_from_the_page(alice, north):
     north.municipality_name = "Örebro"
     north.save()
@@ -358,7 +353,6 @@ def test_it_previews_and_imports_the_events_feed_from_the_page(alice, north):
     assert PoliceEvent.objects.count() == batch.new_count > 0
 
 
-@pytest.mark.urls(URLS)
 def test_it_saves_a_suggested_mapping_with_its_category_map(alice, areas):
     client = _client(alice)
     upload = SimpleUploadedFile("anmalda-brott.csv", FIXTURE.read_bytes())
@@ -387,7 +381,6 @@ def test_it_saves_a_suggested_mapping_with_its_category_map(alice, areas):
     assert AuditEvent.objects.filter(action="police.mapping_saved").exists()
 
 
-@pytest.mark.urls(URLS)
 @pytest.mark.parametrize(
     "role",
     [Membership.Role.REPORTER, Membership.Role.ANALYST, Membership.Role.STEERING],
@@ -399,7 +392,6 @@ def test_it_hides_the_imports_from_other_roles(north_org, role):
     assert client.get("/police/mappings/new/").status_code == 404
 
 
-@pytest.mark.urls(URLS)
 def test_it_hides_another_collaborations_imports(alice, south_org):
     carl = member(south_org, Membership.Role.COORDINATOR, "carl")
     batch = ImportBatch.objects.create(
