@@ -67,14 +67,20 @@ serve: setup
 
 test: setup browser-deps test-sqlite test-postgres
 
+# Tests run on $(TEST_WORKERS) processes (pytest-xdist, one test database each); the
+# browser tests run afterwards in one process, so timing-sensitive pages get a whole CPU.
+TEST_WORKERS ?= 2
+
 test-sqlite: setup
 	@echo "== Tests on SQLite"
-	$(PY) -m pytest -p no:cacheprovider
+	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser"
+	@echo "== Browser tests (SQLite, Chromium)"
+	$(PY) -m pytest -p no:cacheprovider -m browser
 
 test-postgres: setup
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('host=$(PG_HOST) user=postgres dbname=postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== Tests on PostgreSQL ($(PG_URL))"; \
-	  DATABASE_URL=$(PG_URL) $(PY) -m pytest -p no:cacheprovider -m "not browser"; \
+	  DATABASE_URL=$(PG_URL) $(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser"; \
 	else \
 	  echo "== PostgreSQL not reachable at $(PG_HOST):5432: SKIPPING the PostgreSQL test run"; \
 	fi

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "samsyn.walks",
     "samsyn.surveys",
     "samsyn.annual",
+    "samsyn.jobs",
     "samsyn.demo",
 ]
 
@@ -107,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF and the views: a NUL in a parameter is a 400, never a 500.
+    "samsyn.lib.nul.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -144,7 +147,13 @@ TEMPLATES = [
 # SQLite by default (a file under var/); DATABASE_URL switches to PostgreSQL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections are checked before reuse, so a request after a database
+    # restart gets a new connection instead of failing on the dead one.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=60, conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -162,7 +171,12 @@ else:
                 ),
             },
             # A file, not memory, so tests with threads see one database.
-            "TEST": {"NAME": str(BASE_DIR / "var" / "test.sqlite3")},
+            # SAMSYN_TEST_DB lets two test runs on one machine use separate files.
+            "TEST": {
+                "NAME": os.environ.get(
+                    "SAMSYN_TEST_DB", str(BASE_DIR / "var" / "test.sqlite3")
+                )
+            },
         }
     }
 
@@ -221,6 +235,10 @@ EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samsyn@localhost")
+# Where people report accessibility shortcomings (the accessibility statement).
+SAMSYN_ACCESSIBILITY_CONTACT = (
+    os.environ.get("SAMSYN_ACCESSIBILITY_CONTACT", "") or DEFAULT_FROM_EMAIL
+)
 
 # Security: cookies, HTTPS, headers. See docs/security.md.
 SESSION_COOKIE_HTTPONLY = True
@@ -318,6 +336,12 @@ SAMSYN_METRICS_TOKEN = env_secret("SAMSYN_METRICS_TOKEN", "")
 SAMSYN_OPEN311_PUBLIC = env_bool("SAMSYN_OPEN311_PUBLIC", False)
 SAMSYN_WEBHOOK_TIMEOUT = env_int("SAMSYN_WEBHOOK_TIMEOUT", 5)
 SAMSYN_REMINDER_DAYS_AHEAD = env_int("SAMSYN_REMINDER_DAYS_AHEAD", 3)
+# Residents' public page: accepted submissions per hour per (daily hashed) address and
+# per collaboration (samsyn/residents/guard.py).
+SAMSYN_RESIDENTS_PER_IP_HOUR = env_int("SAMSYN_RESIDENTS_PER_IP_HOUR", 5)
+SAMSYN_RESIDENTS_PER_COLLAB_HOUR = env_int("SAMSYN_RESIDENTS_PER_COLLAB_HOUR", 200)
+# Exports with more rows than this run as a background job with progress.
+SAMSYN_EXPORT_JOB_ROWS = env_int("SAMSYN_EXPORT_JOB_ROWS", 5000)
 # Page size of list endpoints in the API.
 SAMSYN_API_PAGE_SIZE = env_int("SAMSYN_API_PAGE_SIZE", 500)
 

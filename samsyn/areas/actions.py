@@ -10,11 +10,15 @@ from typing import Any
 import shapely
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from samsyn.areas.models import Area
 from samsyn.lib.geo import area_km2, geometry_to_wgs84, in_sweden, looks_like_sweref
+from samsyn.lib.progress import Progress, null
 from samsyn.organisations.models import Collaboration, record
 
 REF_MAX_LENGTH = Area._meta.get_field("ref").max_length or 32
@@ -80,22 +84,39 @@ def read_features(path: Path) -> tuple[list[dict[str, Any]], str | None]:
         # utf-8-sig: a byte-order mark (common from Windows tools) is not an error.
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except RecursionError as exc:
-        raise AreaImportError([f"{path}: JSON nested too deeply."]) from exc
+        raise AreaImportError(
+            [_("%(file)s: JSON nested too deeply.") % {"file": path}]
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise AreaImportError([f"{path}: not UTF-8 text ({exc.reason})."]) from exc
+        raise AreaImportError(
+            [
+                _("%(file)s: not UTF-8 text (%(reason)s).")
+                % {"file": path, "reason": exc.reason}
+            ]
+        ) from exc
     except json.JSONDecodeError as exc:
         raise AreaImportError(
-            [f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})."]
+            [
+                _("%(file)s: not valid JSON (line %(line)s: %(error)s).")
+                % {"file": path, "line": exc.lineno, "error": exc.msg}
+            ]
         ) from exc
     except ValueError as exc:  # e.g. an integer with more than 4300 digits
         raise AreaImportError(
-            [f"{path}: not usable JSON ({exc}).".replace("\n", " ")]
+            [
+                _("%(file)s: not usable JSON (%(error)s).")
+                % {"file": path, "error": str(exc).replace("\n", " ")}
+            ]
         ) from exc
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise AreaImportError([f"{path}: expected a GeoJSON FeatureCollection."])
+        raise AreaImportError(
+            [_("%(file)s: expected a GeoJSON FeatureCollection.") % {"file": path}]
+        )
     features = doc.get("features")
     if not isinstance(features, list) or not features:
-        raise AreaImportError([f"{path}: the FeatureCollection has no features."])
+        raise AreaImportError(
+            [_("%(file)s: the FeatureCollection has no features.") % {"file": path}]
+        )
     return features, _declared_crs(doc)
 
 
@@ -111,6 +132,7 @@ def import_areas(
     parent_property: str | None = None,
     dry_run: bool = False,
     by: Any = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Create or update areas from GeoJSON features (WGS84 or SWEREF 99 TM).
 
@@ -120,7 +142,12 @@ def import_areas(
     keep their assignment.
     """
     if level not in Area.Level.values:
-        raise AreaImportError([f"level must be one of {', '.join(Area.Level.values)}."])
+        raise AreaImportError(
+            [
+                _("level must be one of %(levels)s.")
+                % {"levels": ", ".join(Area.Level.values)}
+            ]
+        )
     problems: list[str] = []
     rows: list[dict[str, Any]] = []
     crs = declared_crs
@@ -130,31 +157,51 @@ def import_areas(
         parents = {
             a.ref: a for a in Area.objects.in_collaboration(collaboration).districts()
         }
+    progress = progress or null()
+    progress.stage(gettext_noop("Checking features"), total=len(features))
     for i, feature in enumerate(features, start=1):
-        where = f"feature {i}"
+        progress.advance()
+        where = _("feature %(n)s") % {"n": i}
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(f"{where}: not a GeoJSON Feature.")
+            problems.append(_("%(where)s: not a GeoJSON Feature.") % {"where": where})
             continue
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
-            problems.append(f"{where}: properties must be a JSON object.")
+            problems.append(
+                _("%(where)s: properties must be a JSON object.") % {"where": where}
+            )
             continue
         raw_ref, raw_name = props.get(code_property), props.get(name_property)
         ref = str(raw_ref or "").strip()
-        where = f"feature {i} ({ref[:REF_MAX_LENGTH] or 'no code'})"
+        where = _("feature %(n)s (%(code)s)") % {
+            "n": i,
+            "code": ref[:REF_MAX_LENGTH] or _("no code"),
+        }
         geometry = feature.get("geometry")
         if not _is_text(raw_ref) or not _is_text(raw_name):
             problems.append(
-                f"{where}: '{code_property}' and '{name_property}' must be text "
-                "without NUL characters."
+                _(
+                    "%(where)s: '%(code)s' and '%(name)s' must be text without NUL "
+                    "characters."
+                )
+                % {"where": where, "code": code_property, "name": name_property}
             )
             continue
         if not ref:
-            problems.append(f"{where}: property '{code_property}' is missing.")
+            problems.append(
+                _("%(where)s: property '%(code)s' is missing.")
+                % {"where": where, "code": code_property}
+            )
         elif len(ref) > REF_MAX_LENGTH:
-            problems.append(f"{where}: code longer than {REF_MAX_LENGTH} characters.")
+            problems.append(
+                _("%(where)s: code longer than %(max)s characters.")
+                % {"where": where, "max": REF_MAX_LENGTH}
+            )
         elif ref in seen:
-            problems.append(f"{where}: code '{ref}' appears twice.")
+            problems.append(
+                _("%(where)s: code '%(code)s' appears twice.")
+                % {"where": where, "code": ref}
+            )
         seen.add(ref)
         if not isinstance(geometry, dict) or geometry.get("type") not in (
             "Polygon",
@@ -162,7 +209,10 @@ def import_areas(
         ):
             kind = geometry.get("type") if isinstance(geometry, dict) else None
             problems.append(
-                f"{where}: geometry must be a Polygon or MultiPolygon, not {kind}."
+                _(
+                    "%(where)s: geometry must be a Polygon or MultiPolygon, not %(kind)s."
+                )
+                % {"where": where, "kind": kind}
             )
             continue
         try:
@@ -174,14 +224,21 @@ def import_areas(
             IndexError,
             KeyError,
             RecursionError,
+            GEOSException,  # e.g. a ring that is not closed because of NaN
         ) as exc:
-            problems.append(f"{where}: unreadable geometry ({exc}).")
+            problems.append(
+                _("%(where)s: unreadable geometry (%(error)s).")
+                % {"where": where, "error": exc}
+            )
             continue
         if geom.is_empty:
-            problems.append(f"{where}: empty geometry.")
+            problems.append(_("%(where)s: empty geometry.") % {"where": where})
             continue
         if not geom.is_valid:
-            problems.append(f"{where}: invalid geometry: {explain_validity(geom)}.")
+            problems.append(
+                _("%(where)s: invalid geometry: %(reason)s.")
+                % {"where": where, "reason": explain_validity(geom)}
+            )
             continue
         feature_crs = crs or (
             "EPSG:3006" if looks_like_sweref(_iter_coords(geometry)) else "EPSG:4326"
@@ -192,8 +249,14 @@ def import_areas(
         minx, miny, maxx, maxy = shapely.bounds(shape(wgs)).tolist()
         if not (in_sweden(minx, miny) and in_sweden(maxx, maxy)):
             problems.append(
-                f"{where}: lies outside Sweden (bounds {minx:.3f},{miny:.3f},"
-                f"{maxx:.3f},{maxy:.3f}); is the coordinate system right?"
+                _(
+                    "%(where)s: lies outside Sweden (bounds %(bounds)s); is the "
+                    "coordinate system right?"
+                )
+                % {
+                    "where": where,
+                    "bounds": f"{minx:.3f},{miny:.3f},{maxx:.3f},{maxy:.3f}",
+                }
             )
             continue
         parent = None
@@ -202,14 +265,24 @@ def import_areas(
             parent = parents.get(pref)
             if parent is None:
                 problems.append(
-                    f"{where}: no district with code '{pref}' (import districts first)."
+                    _(
+                        "%(where)s: no district with code '%(code)s' (import "
+                        "districts first)."
+                    )
+                    % {"where": where, "code": pref}
                 )
         name = str(props.get(name_property) or ref)
         if len(name) > NAME_MAX_LENGTH:
-            problems.append(f"{where}: name longer than {NAME_MAX_LENGTH} characters.")
+            problems.append(
+                _("%(where)s: name longer than %(max)s characters.")
+                % {"where": where, "max": NAME_MAX_LENGTH}
+            )
         population = props.get(population_property)
         if isinstance(population, (int, float)) and not 0 <= population < 2**31:
-            problems.append(f"{where}: population {population} is not a count.")
+            problems.append(
+                _("%(where)s: population %(population)s is not a count.")
+                % {"where": where, "population": population}
+            )
             continue
         rows.append(
             {
@@ -235,7 +308,9 @@ def import_areas(
             a.ref: a
             for a in Area.objects.filter(collaboration=collaboration, level=level)
         }
+        progress.stage(gettext_noop("Writing areas"), total=len(rows))
         for r in rows:
+            progress.advance()
             minx, miny, maxx, maxy = r["bounds"]
             values = {
                 "name": r["name"],

@@ -152,8 +152,8 @@ class Place(models.Model):
     )
     lon = models.FloatField()
     lat = models.FloatField()
-    x = models.FloatField(help_text="SWEREF 99 TM easting (m)")
-    y = models.FloatField(help_text="SWEREF 99 TM northing (m)")
+    x = models.FloatField(help_text=_("SWEREF 99 TM easting (m)"))
+    y = models.FloatField(help_text=_("SWEREF 99 TM northing (m)"))
     created = models.DateTimeField(default=timezone.now)
 
     objects = PlaceQuerySet.as_manager()

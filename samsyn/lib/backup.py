@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from samsyn.lib.progress import Progress, null
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 
@@ -41,11 +43,15 @@ def default_filename(db: Mapping[str, Any], now: datetime | None = None) -> str:
     return f"samsyn-{stamp}.{suffix}"
 
 
-def backup(db: Mapping[str, Any], output: Path) -> Path:
+def backup(
+    db: Mapping[str, Any], output: Path, progress: Progress | None = None
+) -> Path:
     """Write a backup of ``db`` (a Django DATABASES entry) to ``output``."""
     output.parent.mkdir(parents=True, exist_ok=True)
+    progress = progress or null()
+    progress.stage("copying the database")
     if engine_kind(db) == "sqlite":
-        _sqlite_copy(Path(str(db["NAME"])), output)
+        _sqlite_copy(Path(str(db["NAME"])), output, progress)
     else:
         _run(
             ["pg_dump", "--format=custom", "--no-owner", "--file", str(output)]
@@ -55,18 +61,23 @@ def backup(db: Mapping[str, Any], output: Path) -> Path:
     return output
 
 
-def restore(db: Mapping[str, Any], source: Path) -> None:
+def restore(
+    db: Mapping[str, Any], source: Path, progress: Progress | None = None
+) -> None:
     """Replace the contents of ``db`` with the backup in ``source``."""
+    progress = progress or null()
     if not source.is_file():
         raise BackupError(f"{source}: no such file.")
     head = source.read_bytes()[:16] if source.stat().st_size else b""
     if engine_kind(db) == "sqlite":
         if head != SQLITE_MAGIC:
             raise BackupError(f"{source}: not an SQLite backup.")
-        _sqlite_copy(source, Path(str(db["NAME"])))
+        progress.stage("restoring the database")
+        _sqlite_copy(source, Path(str(db["NAME"])), progress)
     else:
         if not head.startswith(PGDUMP_MAGIC):
             raise BackupError(f"{source}: not a pg_dump custom-format backup.")
+        progress.stage("restoring the database (pg_restore)")
         _run(
             [
                 "pg_restore",
@@ -83,7 +94,11 @@ def restore(db: Mapping[str, Any], source: Path) -> None:
         )
 
 
-def _sqlite_copy(src: Path, dst: Path) -> None:
+# Pages copied per step of the SQLite online backup (4 KiB pages: 16 MiB a step).
+SQLITE_PAGES_PER_STEP = 4096
+
+
+def _sqlite_copy(src: Path, dst: Path, progress: Progress | None = None) -> None:
     if not src.is_file():
         raise BackupError(f"{src}: no such database file.")
     # mode=ro: a backup never creates or changes its source.
@@ -91,7 +106,12 @@ def _sqlite_copy(src: Path, dst: Path) -> None:
     try:
         target = sqlite3.connect(dst)
         try:
-            source.backup(target)
+
+            def step(status: int, remaining: int, total: int) -> None:
+                if progress is not None:
+                    progress.update(total - remaining, total)
+
+            source.backup(target, pages=SQLITE_PAGES_PER_STEP, progress=step)
         finally:
             target.close()
     except sqlite3.Error as exc:

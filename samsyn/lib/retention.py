@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from samsyn.lib.progress import Progress, null
 from samsyn.organisations.models import AuditEvent, Collaboration, record
 from samsyn.reports.models import DeletionLog, Report, ReportStatusChange
 
@@ -53,6 +54,7 @@ def purge_free_text(
     now: datetime | None = None,
     dry_run: bool = False,
     by: User | None = None,
+    progress: Progress | None = None,
 ) -> list[PurgeResult]:
     """Remove free text and reporter identity of reports past their retention period.
 
@@ -60,7 +62,11 @@ def purge_free_text(
     """
     now = now or timezone.now()
     results = []
-    for collab in collaborations or Collaboration.objects.order_by("slug"):
+    progress = progress or null()
+    collabs = list(collaborations or Collaboration.objects.order_by("slug"))
+    progress.stage("purging", total=len(collabs))
+    for collab in collabs:
+        progress.note(collab.slug)
         cutoff = now - timedelta(days=collab.retention_days)
         with transaction.atomic():
             reports = _purgeable(collab, cutoff)
@@ -98,6 +104,7 @@ def purge_free_text(
                     },
                 )
         results.append(PurgeResult(collab, cutoff, n_reports, n_notes, log))
+        progress.advance()
     return results
 
 

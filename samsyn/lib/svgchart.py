@@ -15,6 +15,8 @@ FILL = {
     "yellow": "#f2c318",
     "orange": "#f28c28",
     "red": "#d93025",
+    # Not covered: no reports and no check-in (samsyn.coverage), never green.
+    "grey": "#9aa3ad",
 }
 
 

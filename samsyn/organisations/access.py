@@ -39,6 +39,7 @@ class Cap(StrEnum):
     PUBLISH_FEEDBACK = "publish_feedback"  # the public feedback page's settings
     PLAN_PATROLS = "plan_patrols"  # guard plans: generate, publish, settings
     MODERATE_RESIDENTS = "moderate_residents"  # residents' reports: queue, settings
+    MANAGE_WEBHOOKS = "manage_webhooks"  # webhooks: receivers, secrets, delivery log
 
 
 # The declared policy. Tests walk every URL against this table.
@@ -59,6 +60,7 @@ POLICY: dict[str, frozenset[Cap]] = {
             Cap.PLAN_PATROLS,
             Cap.PUBLISH_FEEDBACK,
             Cap.MODERATE_RESIDENTS,
+            Cap.MANAGE_WEBHOOKS,
         }
     ),
     Role.ANALYST: frozenset({Cap.VIEW_REPORTS, Cap.VIEW_RESTRICTED, Cap.VIEW_ANALYSIS}),
@@ -72,6 +74,7 @@ POLICY: dict[str, frozenset[Cap]] = {
             Cap.MANAGE_PEOPLE,
             Cap.VIEW_AUDIT,
             Cap.IMPORT_DATA,
+            Cap.MANAGE_WEBHOOKS,
         }
     ),
 }

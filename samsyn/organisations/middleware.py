@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
-from samsyn.organisations.access import Access
+from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration
 
 SESSION_KEY = "collaboration"
@@ -36,6 +36,15 @@ class ActiveCollaborationMiddleware:
         # Lazy: pages that never ask (static, health) cost no query.
         request._access = None  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+def require_access(request: HttpRequest, cap: Cap) -> Access:
+    """The request's access when it has `cap`; otherwise 404 (not a member here, or a
+    role without this capability: nothing to show, and nothing to confirm)."""
+    access = get_access(request)
+    if not access.can(cap):
+        raise Http404
+    return access
 
 
 def get_access(request: HttpRequest) -> Access:

@@ -167,8 +167,8 @@ class Report(models.Model):
     occurred_at = models.DateTimeField(_("when it happened"), db_index=True)
     lon = models.FloatField(_("longitude"))
     lat = models.FloatField(_("latitude"))
-    x = models.FloatField(help_text="SWEREF 99 TM easting (m)")
-    y = models.FloatField(help_text="SWEREF 99 TM northing (m)")
+    x = models.FloatField(help_text=_("SWEREF 99 TM easting (m)"))
+    y = models.FloatField(help_text=_("SWEREF 99 TM northing (m)"))
     area = models.ForeignKey(
         Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samsyn.organisations.access import Access, Cap
-from samsyn.organisations.middleware import get_access
+from samsyn.organisations.middleware import require_access
 from samsyn.organisations.models import record
 from samsyn.reports.actions import (
     IdempotencyConflict,
@@ -37,14 +37,6 @@ from samsyn.reports.forms import CategoryForm, ReportFilterForm, ReportForm, Sta
 from samsyn.reports.models import Category, Report, ReportQuerySet
 
 
-def _member_access(request: HttpRequest, cap: Cap) -> Access:
-    access = get_access(request)
-    if not access.can(cap):
-        # Not a member here, or a role without this capability: nothing to show.
-        raise Http404
-    return access
-
-
 def _map_settings() -> dict[str, str]:
     return {
         "tile_url": settings.SAMSYN_TILE_URL,
@@ -54,7 +46,7 @@ def _map_settings() -> dict[str, str]:
 
 @login_required
 def new_report(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.CREATE_REPORT)
+    access = require_access(request, Cap.CREATE_REPORT)
     if request.method == "POST":
         form = ReportForm(request.POST, access=access)
         key = request.POST.get("idempotency_key") or None
@@ -129,7 +121,7 @@ def _filtered(access: Access, form: ReportFilterForm) -> tuple[ReportQuerySet, d
 
 @login_required
 def report_map(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     data = request.GET.copy()
     if not any(data.get(k) for k in ("since", "until")):
         # Default view: the last four weeks, which is what a weekly meeting looks at.
@@ -150,6 +142,12 @@ def report_map(request: HttpRequest) -> HttpResponse:
         "map": _map_settings(),
         "query": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
     }
+    if request.GET.get("residents"):
+        # Residents' reports: a separate layer and list, only on request.
+        from samsyn.residents.summary import accepted_for_map
+
+        filters = form.cleaned_data if form.is_valid() else {}
+        context["residents"] = accepted_for_map(access, filters)
     template = "reports/map.html"
     if request.htmx and request.htmx.target == "report-list":
         template = "reports/map.html#report-list"
@@ -158,7 +156,7 @@ def report_map(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_reports(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.CREATE_REPORT)
+    access = require_access(request, Cap.CREATE_REPORT)
     qs = (
         Report.objects.visible_to(access)
         .filter(reporter=request.user)
@@ -171,7 +169,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     report = get_object_or_404(
         Report.objects.visible_to(access).select_related(
             "category", "organisation", "area", "place", "owner", "reporter"
@@ -196,7 +194,7 @@ def detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def update_status(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     report = get_object_or_404(
         Report.objects.visible_to(access).select_related("category"), code=code
     )
@@ -222,7 +220,7 @@ def update_status(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @login_required
 def checklist(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.MANAGE_CHECKLIST)
+    access = require_access(request, Cap.MANAGE_CHECKLIST)
     categories = Category.objects.in_collaboration(access.collaboration).select_related(
         "default_owner"
     )
@@ -231,7 +229,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def category_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    access = _member_access(request, Cap.MANAGE_CHECKLIST)
+    access = require_access(request, Cap.MANAGE_CHECKLIST)
     instance = None
     if pk is not None:
         instance = get_object_or_404(

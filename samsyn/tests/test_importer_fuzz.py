@@ -2,8 +2,11 @@
 and hostile input gives a clear error (or a per-row skip reason) and changes nothing.
 
 Importers covered: areas GeoJSON (read_features + import_areas, and the command),
-police events JSON (the command's parser + import_police_events). A crime CSV/XLSX
-importer is tested when samsyn.police has one (skipped otherwise).
+police events JSON (the one parser behind the command, the upload page and the import
+task, + import_police_events), crime CSV/XLSX (read_table + import_crimes, including
+hostile workbooks: numbers too long to convert, broken XML, entity bombs, external
+entities, zip bombs, sheets that claim a million rows or every column), survey results
+CSV (plan_survey_import + apply_survey_import) and Open311 POST bodies.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from samsyn.areas.actions import AreaImportError, import_areas, read_features
 from samsyn.areas.models import Area
 from samsyn.organisations.models import AuditEvent
 from samsyn.police.actions import import_police_events
+from samsyn.police.batches import parse_events_file
 from samsyn.police.models import PoliceEvent
+from samsyn.police.tabular import MAX_BYTES, FileProblem
 
 FUZZ = settings(
     max_examples=60,
@@ -164,6 +169,21 @@ def test_it_imports_generated_features_all_or_nothing(
         Area.objects.filter(collaboration=north).delete()
 
 
+def test_a_ring_that_nan_keeps_from_closing_is_a_message(north: Any) -> None:
+    # Found by the fuzz test on PostgreSQL: NaN != NaN, so GEOS refuses the ring.
+    before = _counts()
+    nan = float("nan")
+    feature = {
+        "type": "Feature",
+        "properties": {"code": "A", "name": "A"},
+        "geometry": _square(nan, 59.27),
+    }
+    with pytest.raises(AreaImportError) as exc:
+        import_areas(north, [feature], level="area")
+    assert "unreadable geometry" in exc.value.problems[0]
+    assert _counts() == before
+
+
 def test_it_rejects_hostile_feature_values_with_a_message(north: Any) -> None:
     ok = _square(15.2, 59.27)
     cases = [
@@ -205,40 +225,82 @@ def orebro(north: Any) -> Any:
     return north
 
 
-# parse_events() in samsyn/police/management/commands/import_police_events.py does not
-# catch RecursionError (deep nesting) or ValueError (integers over 4300 digits): the
-# command ends with a traceback instead of a CommandError. Nothing is written either
-# way. Outside this change's files; the fix is `except (RecursionError, ValueError)`.
-POLICE_PARSER_GAPS = {"deep nesting", "deep object", "huge number"}
+# Files that are a JSON array are read (each element is then checked as an event);
+# every other hostile file is refused with a message naming it.
+POLICE_READABLE = {"array"}
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(
-                raises=(RecursionError, ValueError),
-                strict=True,
-                reason="parse_events() lets RecursionError/ValueError escape",
-            ),
-        )
-        if n in POLICE_PARSER_GAPS
-        else n
-        for n in sorted(HOSTILE_FILES)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(HOSTILE_FILES))
 def test_it_changes_nothing_when_the_police_command_gets_a_hostile_file(
     name: str, orebro: Any, tmp_path: Path
 ) -> None:
     path = tmp_path / "events.json"
     path.write_bytes(HOSTILE_FILES[name])
     before = _counts()
-    try:
+    if name in POLICE_READABLE:
         call_command("import_police_events", str(path), "--collaboration", "north")
-    except CommandError as exc:
-        assert str(path) in str(exc)
+    else:
+        with pytest.raises(CommandError, match="Nothing was imported") as caught:
+            call_command("import_police_events", str(path), "--collaboration", "north")
+        assert str(path) in str(caught.value)
+        assert "\n" not in str(caught.value)
+        assert _counts() == before
     assert _counts()[:2] == before[:2]
+
+
+@pytest.mark.parametrize("name", sorted(set(HOSTILE_FILES) - POLICE_READABLE))
+def test_it_refuses_a_hostile_events_upload_with_a_clear_error(name: str) -> None:
+    """The imports page and the confirmed task read files with the same parser."""
+    with pytest.raises(FileProblem) as caught:
+        parse_events_file(HOSTILE_FILES[name])
+    message = str(caught.value)
+    assert message and len(message) < 200 and "Traceback" not in message
+
+
+def test_it_refuses_an_events_file_over_the_size_limit(
+    orebro: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "events.json"
+    with path.open("wb") as fh:
+        fh.write(b"[" + b" " * (MAX_BYTES + 10) + b"]")
+    before = _counts()
+    with pytest.raises(CommandError, match="larger than 20 MB"):
+        call_command("import_police_events", str(path), "--collaboration", "north")
+    assert _counts() == before
+
+
+@FUZZ
+@given(
+    raw=st.one_of(st.binary(max_size=300), json_values.map(json.dumps).map(str.encode))
+)
+def test_it_parses_or_refuses_generated_event_files(raw: bytes) -> None:
+    try:
+        events = parse_events_file(raw)
+    except FileProblem as exc:
+        assert str(exc)
+    else:
+        assert isinstance(events, list)
+
+
+def test_a_failed_events_batch_keeps_its_reason(orebro: Any, alice: Any) -> None:
+    """A batch whose stored payload is unreadable ends `failed` with the parser's
+    message instead of an exception escaping the task."""
+    from samsyn.police.models import ImportBatch
+    from samsyn.police.tasks import run_import
+
+    batch = ImportBatch.objects.create(
+        collaboration=orebro,
+        kind=ImportBatch.Kind.EVENTS,
+        status=ImportBatch.Status.RUNNING,
+        file_name="events.json",
+        payload=_deep(100_000).encode(),
+    )
+    before = PoliceEvent.objects.count()
+    run_import.call(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "nested too deeply" in batch.error
+    assert PoliceEvent.objects.count() == before
 
 
 def _event(**overrides: Any) -> dict[str, Any]:
@@ -345,6 +407,12 @@ CRIME_FILES: dict[str, bytes] = {
     "xlsx name, csv body": b"a;b\n1;2\n",
     "binary": bytes(range(256)) * 8,
     "null in cell": (CRIME_HEADER + "1\x00;9301;2026-01-01;6570000;515000\n").encode(),
+    "null after 4 kB": (
+        CRIME_HEADER
+        + "1;9301;2026-01-01;6570000;515000\n" * 200
+        + "2\x00;9301;2026-01-01;6570000;515000\n"
+    ).encode(),
+    "a million columns": (CRIME_HEADER + ";" * 1_000_000 + "\n").encode(),
     "nan coords": (CRIME_HEADER + "1;9301;2026-01-01;NaN;Infinity\n").encode(),
     "huge cell": (CRIME_HEADER + "x" * 2_000_000 + ";1;2;3;4\n").encode(),
 }
@@ -400,6 +468,317 @@ def test_it_reads_generated_crime_files_without_failing(
     north: Any, raw: bytes, xlsx: bool
 ) -> None:
     _try_crime_import(north, raw, "crimes.xlsx" if xlsx else "crimes.csv")
+
+
+# A file the reader must refuse as a whole (FileProblem), not row by row.
+CRIME_REFUSED = {"null after 4 kB", "a million columns"}
+
+
+@pytest.mark.parametrize("name", sorted(CRIME_REFUSED))
+def test_it_refuses_crime_csv_files_that_would_store_nul_or_exhaust_memory(
+    name: str,
+) -> None:
+    from samsyn.police.tabular import read_table
+
+    with pytest.raises(FileProblem):
+        read_table(CRIME_FILES[name], "crimes.csv")
+
+
+# -- crime XLSX: hostile workbooks ---------------------------------------------------
+
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _xlsx(sheet_xml: bytes | None = None) -> bytes:
+    """A real workbook (header and one row), optionally with its sheet replaced."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Diarienummer", "Brottskod", "Brottsdatum", "X", "Y"])
+    sheet.append(["1", "9301", "2026-01-01", 515000, 6570000])
+    buf = io.BytesIO()
+    book.save(buf)
+    if sheet_xml is None:
+        return buf.getvalue()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _sheet(rows: str, *, prolog: str = "", dimension: str = "") -> bytes:
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + prolog
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        f'{head}<worksheet xmlns="{SHEET_NS}">{dim}<sheetData>{rows}</sheetData>'
+        "</worksheet>"
+    ).encode()
+
+
+def _cells(row: int, *values: str) -> str:
+    cells = []
+    for col, value in zip("ABCDE", values, strict=False):
+        if value.startswith("="):  # a number
+            cells.append(f'<c r="{col}{row}"><v>{value[1:]}</v></c>')
+        else:
+            cells.append(f'<c r="{col}{row}" t="inlineStr"><is><t>{value}</t></is></c>')
+    return f'<row r="{row}">' + "".join(cells) + "</row>"
+
+
+XLSX_HEADER = _cells(1, "Diarienummer", "Brottskod", "Brottsdatum", "X", "Y")
+LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lollollollollollollollollollol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol;" if i == 1 else f"&lol{i - 1};") * 10}">'
+        for i in range(1, 10)
+    )
+    + "]>"
+)
+HOSTILE_XLSX: dict[str, bytes] = {
+    "number with 5000 digits": _xlsx(
+        _sheet(XLSX_HEADER + _cells(2, "1", "9301", "2026-01-01", "=" + "9" * 5000))
+    ),
+    "broken sheet xml": _xlsx(b"<worksheet><sheetData><row r='1'>"),
+    "entity expansion bomb": _xlsx(
+        _sheet(XLSX_HEADER + _cells(2, "&lol9;", "9301", "2026-01-01"), prolog=LAUGHS)
+    ),
+    "external entity": _xlsx(
+        _sheet(
+            XLSX_HEADER + _cells(2, "&xxe;", "9301", "2026-01-01"),
+            prolog='<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+        )
+    ),
+    "a million rows claimed": _xlsx(
+        _sheet(XLSX_HEADER + _cells(1_048_576, "1", "9301", "2026-01-01"))
+    ),
+    "a row number beyond any sheet": _xlsx(
+        _sheet(XLSX_HEADER + _cells(10**12, "1", "9301", "2026-01-01"))
+    ),
+    "every column claimed": _xlsx(
+        _sheet(
+            XLSX_HEADER + _cells(2, "1", "9301", "2026-01-01"),
+            dimension="A1:XFD2",
+        )
+    ),
+    "not a zip": b"PK\x03\x04" + b"\xff" * 500,
+    "truncated zip": _xlsx()[:300],
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_XLSX))
+def test_it_refuses_hostile_workbooks_with_a_clear_error(name: str, north: Any) -> None:
+    from samsyn.police.tabular import read_table
+
+    with pytest.raises(FileProblem) as caught:
+        read_table(HOSTILE_XLSX[name], "crimes.xlsx")
+    message = str(caught.value)
+    assert message and len(message) < 400
+    assert "root:" not in message  # no /etc/passwd content
+    _try_crime_import(north, HOSTILE_XLSX[name], "crimes.xlsx")
+
+
+def test_it_skips_a_workbook_row_with_a_number_too_large_for_a_float(
+    north: Any,
+) -> None:
+    from samsyn.police.crimes import import_crimes, suggest_mapping
+    from samsyn.police.tabular import read_table
+
+    raw = _xlsx(
+        _sheet(
+            XLSX_HEADER
+            + _cells(2, "1", "9301", "2026-01-01", "=" + "9" * 400, "=6570000")
+        )
+    )
+    table = read_table(raw, "crimes.xlsx")
+    before = _crime_count()
+    summary = import_crimes(north, table, suggest_mapping(table.header))
+    assert [(row, reason) for row, reason in summary.skipped] == [
+        (2, "X: the number is too large")
+    ]
+    assert _crime_count() == before
+
+
+def test_it_refuses_a_zip_bomb_before_unpacking_it(monkeypatch: Any) -> None:
+    import io
+    import zipfile
+
+    from samsyn.police import tabular
+
+    monkeypatch.setattr(tabular, "MAX_UNPACKED", 4 * 1024 * 1024)
+    sheet = _sheet(XLSX_HEADER + "<!--" + " " * (8 * 1024 * 1024) + "-->")
+    raw = _xlsx(sheet)
+    assert len(raw) < 100_000  # 8 MB of sheet packs into a few kB
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        assert sum(i.file_size for i in z.infolist()) > 8 * 1024 * 1024
+    with pytest.raises(FileProblem, match="unpacks to 8 MB"):
+        tabular.read_table(raw, "crimes.xlsx")
+
+
+def test_it_still_reads_a_plain_workbook() -> None:
+    from samsyn.police.tabular import read_table
+
+    table = read_table(_xlsx(), "crimes.xlsx")
+    assert table.header == ["Diarienummer", "Brottskod", "Brottsdatum", "X", "Y"]
+    assert [cells for _n, cells in table.rows] == [
+        ["1", "9301", "2026-01-01", 515000, 6570000]
+    ]
+
+
+# -- survey results CSV -------------------------------------------------------------
+
+
+def _survey_counts() -> tuple[int, int, int]:
+    from samsyn.surveys.models import SurveyImport, SurveyResult
+
+    return (
+        SurveyResult.objects.count(),
+        SurveyImport.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def _survey(north: Any, raw: bytes) -> Any:
+    from samsyn.surveys.actions import (
+        ImportRefused,
+        apply_survey_import,
+        default_mapping,
+        plan_survey_import,
+    )
+
+    before = _survey_counts()
+    plan = plan_survey_import(north, raw, default_mapping(north), "survey.csv")
+    if plan.ok:
+        apply_survey_import(plan, by=None)
+        return plan
+    assert plan.errors and all(isinstance(r, str) and r for _n, r in plan.errors)
+    with pytest.raises(ImportRefused):
+        apply_survey_import(plan, by=None)
+    assert _survey_counts() == before
+    return plan
+
+
+SURVEY_HEADER = "area,year,value,respondents\n"
+SURVEY_FILES: dict[str, bytes] = {
+    **HOSTILE_FILES,
+    **{k: v for k, v in CRIME_FILES.items() if k not in HOSTILE_FILES},
+    "huge year": (SURVEY_HEADER + "W," + "9" * 1999 + ",3,10\n").encode(),
+    "huge value": (SURVEY_HEADER + "W,2025," + "9" * 1999 + ",10\n").encode(),
+    "huge respondents": (SURVEY_HEADER + "W,2025,3," + "9" * 1999 + "\n").encode(),
+    "exponent value": (SURVEY_HEADER + "W,2025,1e999,10\n").encode(),
+    "nan value": (SURVEY_HEADER + "W,2025,NaN,10\n").encode(),
+    "negative respondents": (SURVEY_HEADER + "W,2025,3,-1\n").encode(),
+    "fraction respondents": (SURVEY_HEADER + "W,2025,3,1e300\n").encode(),
+    "null in area": (SURVEY_HEADER + "W\x00,2025,3,10\n").encode(),
+    "latin-1 survey": (SURVEY_HEADER + "Väster,2025,3,10\n").encode("latin-1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SURVEY_FILES))
+def test_it_refuses_hostile_survey_files_and_writes_nothing(
+    name: str, north: Any, west_area: Any, east_area: Any
+) -> None:
+    plan = _survey(north, SURVEY_FILES[name])
+    assert not plan.ok, name
+
+
+survey_cells = st.one_of(
+    hostile_text,
+    st.sampled_from(["W", "E", "w ", "2025", "1990", "3,5", "6", "0", "-0", "1e3"]),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+).map(lambda v: v.replace("\n", " ").replace("\r", " ").replace(",", "."))
+
+
+@FUZZ
+@given(
+    rows=st.lists(st.lists(survey_cells, min_size=0, max_size=5), max_size=6),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+)
+def test_it_plans_generated_survey_files_all_or_nothing(
+    north: Any, west_area: Any, east_area: Any, rows: list[list[str]], encoding: str
+) -> None:
+    from samsyn.surveys.models import SurveyResult
+
+    text = SURVEY_HEADER + "\n".join(",".join(r) for r in rows)
+    try:
+        raw = text.encode(encoding)
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8")
+    before = SurveyResult.objects.count()
+    plan = _survey(north, raw)
+    if plan.ok:
+        assert SurveyResult.objects.count() == before + plan.count("create")
+        for r in SurveyResult.objects.all():
+            assert math.isfinite(r.value) and 0 <= r.value <= 6
+            assert r.respondents is None or r.respondents >= 0
+        SurveyResult.objects.all().delete()
+
+
+# -- Open311 POST bodies ------------------------------------------------------------
+
+
+@pytest.fixture
+def open311_key(north_org: Any) -> str:
+    from samsyn.integrations.actions import create_open311_key
+
+    return create_open311_key(north_org, label="fuzz")[1]
+
+
+open311_values = st.one_of(
+    hostile_text,
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.integers(min_value=-(10**40), max_value=10**40).map(str),
+    st.sampled_from(["59.27", "15.2", "9" * 5000, "1e999", "-0", "0x10", " 59.27 "]),
+)
+
+
+@FUZZ
+@given(
+    fields=st.fixed_dictionaries(
+        {},
+        optional={
+            "service_code": st.one_of(
+                st.just("unsafe_lighting"), st.just("gathering"), hostile_text
+            ),
+            "lat": open311_values,
+            "long": open311_values,
+            "description": open311_values,
+            "jurisdiction_id": st.one_of(st.just("north"), hostile_text),
+            "email": hostile_text,
+            "address_string": hostile_text,
+        },
+    ),
+    fmt=st.sampled_from(["json", "xml"]),
+)
+def test_it_answers_every_generated_open311_post_without_a_server_error(
+    north_org: Any, west_area: Any, open311_key: str, fields: dict[str, str], fmt: str
+) -> None:
+    from django.test import Client
+
+    from samsyn.reports.models import Report
+
+    before = Report.objects.count()
+    body = {"api_key": open311_key, **fields}
+    body = {k: v.replace("\x00", "") if k == "api_key" else v for k, v in body.items()}
+    response = Client().post(f"/open311/v2/requests.{fmt}", body)
+    assert response.status_code in (200, 400, 403, 404), response.content[:300]
+    if response.status_code == 200:
+        assert Report.objects.count() == before + 1
+        Report.objects.filter(organisation=north_org).delete()
+    else:
+        assert Report.objects.count() == before
+        assert response.content  # an Open311 error array with a description
 
 
 def test_json_accepts_nan_so_importers_must_check_it() -> None:

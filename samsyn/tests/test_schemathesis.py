@@ -1,8 +1,18 @@
-"""schemathesis against /api/v1/openapi.json: every operation, authenticated as a
-coordinator of a collaboration with data; no 5xx and every response as documented.
+"""schemathesis against /api/v1/openapi.json: every operation, authenticated with an
+API token of a member of a collaboration with data; no 5xx and every response as
+documented.
 
-25 generated cases per operation in `make test`; set SAMSYN_SCHEMATHESIS_EXAMPLES
-(e.g. 1000) for a long run.
+`make test` runs 25 generated cases per operation as a coordinator. For a long run,
+SAMSYN_SCHEMATHESIS_EXAMPLES sets the cases per operation and role and
+SAMSYN_SCHEMATHESIS_ROLES the roles (comma-separated, or `all`: coordinator, reporter,
+police reporter, analyst, steering group, administrator), e.g.
+
+    SAMSYN_SCHEMATHESIS_EXAMPLES=300 SAMSYN_SCHEMATHESIS_ROLES=all \
+        .venv/bin/python -m pytest samsyn/tests/test_schemathesis.py
+
+Each role sees a different slice (a reporter's reports, the police's restricted
+ones, no analyses for reporters and administrators), so each exercises other paths.
+The number of requests actually sent is written to the terminal summary.
 """
 
 from __future__ import annotations
@@ -24,6 +34,18 @@ from samsyn.testing import make_report
 from samsyn.wsgi import application
 
 EXAMPLES = int(os.environ.get("SAMSYN_SCHEMATHESIS_EXAMPLES", "25"))
+USERS = {
+    "coordinator": "alice",
+    "reporter": "bob",
+    "police": "petra",
+    "analyst": "anna",
+    "steering": "sam",
+    "admin": "adam",
+}
+_roles = os.environ.get("SAMSYN_SCHEMATHESIS_ROLES", "coordinator").strip()
+ROLES = list(USERS) if _roles == "all" else [r.strip() for r in _roles.split(",")]
+assert set(ROLES) <= set(USERS), f"unknown role in SAMSYN_SCHEMATHESIS_ROLES: {ROLES}"
+CALLS: list[int] = [0]  # requests sent (shown by samsyn/tests/conftest.py)
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
@@ -39,10 +61,15 @@ def _keep_test_connection() -> Iterator[None]:
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def coordinator_token(
+@pytest.fixture(params=ROLES)
+def token(
+    request: Any,
     alice: Any,
     bob: Any,
+    petra: Any,
+    anna: Any,
+    sam: Any,
+    adam: Any,
     north_org: Any,
     north_police: Any,
     west_area: Any,
@@ -50,8 +77,10 @@ def coordinator_token(
 ) -> str:
     for i in range(6):
         make_report(north_org, reporter=bob, description=f"report {i}")
-    make_report(north_police, restricted=True)
-    _token, raw = ApiToken.issue(alice)
+    make_report(north_police, restricted=True, reporter=petra)
+    make_report(north_org, category="unsafe_lighting", owner=north_org, reporter=bob)
+    users = {u.username: u for u in (alice, bob, petra, anna, sam, adam)}
+    _token, raw = ApiToken.issue(users[USERS[request.param]])
     return raw
 
 
@@ -62,9 +91,10 @@ def coordinator_token(
     suppress_health_check=list(HealthCheck),
 )
 def test_it_answers_every_generated_request_as_documented(
-    case: Any, coordinator_token: str
+    case: Any, token: str
 ) -> None:
+    CALLS[0] += 1
     case.call_and_validate(
-        headers={"Authorization": f"Bearer {coordinator_token}"},
+        headers={"Authorization": f"Bearer {token}"},
         checks=[not_a_server_error, response_schema_conformance],
     )

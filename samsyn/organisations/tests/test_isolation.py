@@ -110,6 +110,10 @@ ROUTES: dict[str, Route] = {
         "GET", lambda w: "/", everyone(200, **{BOB: 302, PETRA: 302})
     ),  # reporters start on the form
     "healthz": Route("GET", lambda w: "/healthz", everyone(200, anonymous=200)),
+    # The accessibility statement is public (site-wide page in samsyn/views.py).
+    "accessibility": Route(
+        "GET", lambda w: "/accessibility/", everyone(200, anonymous=200)
+    ),
     "switch_collaboration": Route(
         "POST",
         lambda w: "/collaboration/",

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samsyn.areas.actions import AreaImportError, import_areas, read_features
+from samsyn.lib.progress import for_command
 from samsyn.organisations.models import Collaboration
 
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         path: Path = opts["file"]
         if not path.exists():
             raise CommandError(f"{path}: no such file.")
+        progress = for_command(self, label="areas")
         try:
             features, crs = read_features(path)
             result = import_areas(
@@ -49,11 +51,14 @@ class Command(BaseCommand):
                 population_property=opts["population_property"],
                 parent_property=opts["parent_property"],
                 dry_run=opts["dry_run"],
+                progress=progress,
             )
         except AreaImportError as exc:
+            progress.fail("nothing was imported")
             raise CommandError(
                 "Nothing was imported:\n  " + "\n  ".join(exc.problems)
             ) from exc
+        progress.finish()
         verb = "would import" if opts["dry_run"] else "imported"
         self.stdout.write(
             f"{verb} {result.created} new and {result.updated} updated "

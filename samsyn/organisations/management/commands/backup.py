@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from samsyn.lib.backup import BackupError, backup, default_filename
+from samsyn.lib.progress import for_command
 
 
 class Command(BaseCommand):
@@ -29,8 +30,11 @@ class Command(BaseCommand):
             or Path(settings.BASE_DIR) / "var" / "backups" / default_filename(db)
         )
         connections[opts["database"]].close()
+        progress = for_command(self, label="backup", unit="pages")
         try:
-            path = backup(db, output)
+            path = backup(db, output, progress)
         except BackupError as exc:
+            progress.fail(str(exc))
             raise CommandError(str(exc)) from exc
+        progress.finish()
         self.stdout.write(f"backed up to {path} ({path.stat().st_size} bytes)")

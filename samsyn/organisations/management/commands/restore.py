@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from samsyn.lib.backup import BackupError, restore
+from samsyn.lib.progress import for_command
 
 
 class Command(BaseCommand):
@@ -30,8 +31,11 @@ class Command(BaseCommand):
             if answer.strip().lower() not in ("y", "yes"):
                 raise CommandError("Restore cancelled.")
         connections[opts["database"]].close()
+        progress = for_command(self, label="restore", unit="pages")
         try:
-            restore(db, Path(opts["file"]))
+            restore(db, Path(opts["file"]), progress)
         except BackupError as exc:
+            progress.fail(str(exc))
             raise CommandError(str(exc)) from exc
+        progress.finish()
         self.stdout.write(f"restored {db['NAME']} from {opts['file']}")

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from samsyn.lib.progress import for_command
 from samsyn.lib.retention import purge_free_text
 from samsyn.organisations.models import Collaboration
 
@@ -31,7 +32,10 @@ class Command(BaseCommand):
             collabs = list(Collaboration.objects.filter(slug=options["collaboration"]))
             if not collabs:
                 raise CommandError(f"No collaboration {options['collaboration']!r}.")
-        results = purge_free_text(collaborations=collabs, dry_run=options["dry_run"])
+        with for_command(self, label="retention", unit="collaborations") as progress:
+            results = purge_free_text(
+                collaborations=collabs, dry_run=options["dry_run"], progress=progress
+            )
         verb = "would purge" if options["dry_run"] else "purged"
         for r in results:
             self.stdout.write(
