@@ -213,6 +213,7 @@ def evaluation(
     lon: float | None = None,
     lat: float | None = None,
     place: str = "",
+    areas: str = "",
     target_radius_m: float = 100,
     buffer_radius_m: float = 500,
     weeks_before: int = 26,
@@ -220,22 +221,39 @@ def evaluation(
     control: str = "auto",
     category: str = "",
 ) -> Any:
-    """Before/after evaluation of a place-based intervention starting on `start`
-    at `lon`/`lat` (or a named `place`): target = within `target_radius_m`, buffer =
-    the ring out to `buffer_radius_m`, control = an area ref or `auto` (the most
-    similar area away from the buffer). WDQ, Total Net Effect, WDD, DiD and plain
-    verdicts with the guards that refuse to conclude from too few events."""
+    """Before/after evaluation of an intervention starting on `start`.
+
+    At a point, `lon`/`lat` (or a named `place`): target = within
+    `target_radius_m`, buffer = the ring out to `buffer_radius_m`. Over whole
+    areas, `areas` = area refs separated by commas (a district's ref stands for its
+    areas): target = those areas, buffer = the areas that touch them (radii are
+    ignored). Control = an area ref or `auto` (the most similar area away from the
+    target and buffer). WDQ, Total Net Effect, WDD, DiD and plain verdicts with the
+    guards that refuse to conclude from too few events."""
     collab, access = _access(request)
+    day = _date(start, "start")
+    if areas:
+        return _run(
+            engine.evaluate_areas,
+            collab,
+            _codes(areas) or [],
+            day,
+            weeks_before,
+            weeks_after,
+            control,
+            access,
+            _codes(category),
+        )
     if place:
         lon, lat = _run(engine.place_point, collab, place)
     elif lon is None or lat is None:
-        raise FieldError("lon", _("Give lon and lat, or a place."))
+        raise FieldError("lon", _("Give lon and lat, a place, or areas."))
     return _run(
         engine.evaluate,
         collab,
         lon,
         lat,
-        _date(start, "start"),
+        day,
         target_radius_m,
         buffer_radius_m,
         weeks_before,

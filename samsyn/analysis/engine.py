@@ -2,8 +2,14 @@
 
 Every function takes a collaboration and (optionally) the caller's ``Access``; with an
 access, reports that person may not see (restricted ones, for most roles) are never
-loaded, so they cannot enter any figure. Without one (the ``samsyn analyse`` command,
-benchmarks) every report of the collaboration counts.
+loaded, so they cannot enter any figure. Without one (figures shared with the whole
+collaboration such as an intervention's follow-up, ``samsyn analyse
+--include-restricted``, benchmarks) every report of the collaboration counts.
+
+Evaluation of an intervention: :func:`evaluate` at a point (target radius and a
+buffer ring), :func:`evaluate_areas` over whole areas (the touching areas are the
+buffer); both choose a similar control area and return WDQ, Total Net Effect, WDD and
+DiD with plain verdicts (see ``stats.evaluation``).
 
 Results are JSON-ready dicts (str, int, float, None, lists, dicts; NaN becomes None),
 shared by the API and the command. Weeks are ISO weeks in Europe/Stockholm (Monday
@@ -13,6 +19,8 @@ shared by the API and the command. Weeks are ISO weeks in Europe/Stockholm (Mond
 from __future__ import annotations
 
 import math
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -21,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext
 from shapely.geometry import shape
 
 from samsyn.analysis.data import ReportColumns, load_report_columns
@@ -174,12 +183,17 @@ def _project(geom: Any) -> Any:
     return shapely.transform(geom, fwd)
 
 
+# Keyed by the collaboration's code, not its primary key: a key is never reused for
+# another collaboration (a primary key can be, e.g. after a rolled-back transaction),
+# and areas_version changes whenever the collaboration's areas do.
 @lru_cache(maxsize=8)
-def _study_area_cached(collab_pk: int, version: int) -> tuple[Any, dict[str, Any]]:
+def _study_area_cached(
+    collab_code: uuid.UUID, version: int
+) -> tuple[Any, dict[str, Any]]:
     """Union of the collaboration's areas and each area's polygon, in SWEREF 99 TM."""
-    areas = Area.objects.filter(collaboration_id=collab_pk, level=Area.Level.AREA)
+    areas = Area.objects.filter(collaboration__code=collab_code, level=Area.Level.AREA)
     if not areas.exists():
-        areas = Area.objects.filter(collaboration_id=collab_pk)
+        areas = Area.objects.filter(collaboration__code=collab_code)
     geoms = {a.ref: _project(shape(a.geometry)) for a in areas}
     union = shapely.union_all(list(geoms.values())) if geoms else None
     if union is not None:
@@ -188,22 +202,30 @@ def _study_area_cached(collab_pk: int, version: int) -> tuple[Any, dict[str, Any
 
 
 def study_area(collab: Collaboration) -> tuple[Any, dict[str, Any]]:
-    return _study_area_cached(collab.pk, collab.areas_version)
+    return _study_area_cached(collab.code, collab.areas_version)
 
 
 def study_grid(collab: Collaboration, cell_m: float) -> Grid:
     """Snapped grid over the collaboration's areas (raises for no areas)."""
     union, _ = study_area(collab)
     if union is None or union.is_empty:
-        raise AnalysisInputError("collaboration", "The collaboration has no areas.")
+        raise AnalysisInputError(
+            "collaboration", gettext("The collaboration has no areas.")
+        )
     return Grid.from_extent(*union.bounds, cell_m)
 
 
 @lru_cache(maxsize=8)
 def _mask_cached(
-    collab_pk: int, version: int, x0: float, y0: float, cell: float, nx: int, ny: int
+    collab_code: uuid.UUID,
+    version: int,
+    x0: float,
+    y0: float,
+    cell: float,
+    nx: int,
+    ny: int,
 ) -> np.ndarray:
-    union, _ = _study_area_cached(collab_pk, version)
+    union, _ = _study_area_cached(collab_code, version)
     grid = Grid(x0, y0, cell, nx, ny)
     boxes = shapely.box(*grid.corners())
     mask = shapely.intersects(union, boxes).reshape(grid.shape)
@@ -214,24 +236,29 @@ def _mask_cached(
 def study_mask(collab: Collaboration, grid: Grid) -> np.ndarray:
     """Cells that intersect one of the collaboration's areas (the Gi* study area)."""
     return _mask_cached(
-        collab.pk, collab.areas_version, grid.x0, grid.y0, grid.cell, grid.nx, grid.ny
+        collab.code, collab.areas_version, grid.x0, grid.y0, grid.cell, grid.nx, grid.ny
     )
 
 
 def _check_cell(cell_m: float, lo: float = 25.0, hi: float = 5000.0) -> None:
     if not (lo <= cell_m <= hi):
-        raise AnalysisInputError("cell_m", f"Cell size must be {lo:g} to {hi:g} m.")
+        raise AnalysisInputError(
+            "cell_m",
+            gettext("Cell size must be %(lo)s to %(hi)s m.")
+            % {"lo": f"{lo:g}", "hi": f"{hi:g}"},
+        )
 
 
 def _check_period(since: datetime, until: datetime) -> None:
     if until <= since:
-        raise AnalysisInputError("until", "The end must be after the start.")
+        raise AnalysisInputError("until", gettext("The end must be after the start."))
 
 
 def _max_cells(grid: Grid, limit: int = 2_000_000) -> None:
     if grid.n_cells > limit:
         raise AnalysisInputError(
-            "cell_m", "Too many cells for this area; choose a larger cell size."
+            "cell_m",
+            gettext("Too many cells for this area; choose a larger cell size."),
         )
 
 
@@ -255,7 +282,7 @@ def weekly(
     try:
         monday = week_start(iso_year, iso_week)
     except ValueError as exc:
-        raise AnalysisInputError("week", "No such ISO week.") from exc
+        raise AnalysisInputError("week", gettext("No such ISO week.")) from exc
     n_weeks = history_weeks + 1
     first = monday - timedelta(weeks=history_weeks)
     bounds = week_bounds(first, n_weeks)
@@ -342,7 +369,7 @@ def weekly(
         "flagged": int(res.flag.sum()),
         "rows": rows,
         "totals": [row(total0 + c) for c in range(n_c)],
-        "method": (
+        "method": gettext(
             "Seasonal baseline: the same ISO week +-3 weeks in each of up to 3 "
             "earlier years (falling back to the last 12 weeks), negative binomial "
             "when over-dispersed, else Poisson; flagged when P(Y >= observed) <= "
@@ -371,7 +398,9 @@ def hotspots(
     _check_period(since, until)
     _check_cell(cell_m)
     if not 1 <= radius_cells <= 10:
-        raise AnalysisInputError("radius_cells", "Radius must be 1 to 10 cells.")
+        raise AnalysisInputError(
+            "radius_cells", gettext("Radius must be 1 to 10 cells.")
+        )
     grid = study_grid(collab, cell_m)
     _max_cells(grid)
     mask = study_mask(collab, grid)
@@ -423,7 +452,8 @@ def density(
     _check_cell(cell_m)
     if bandwidth is not None and not (cell_m / 2 <= bandwidth <= 20_000):
         raise AnalysisInputError(
-            "bandwidth", "Bandwidth must be at least half a cell and at most 20 km."
+            "bandwidth",
+            gettext("Bandwidth must be at least half a cell and at most 20 km."),
         )
     grid = study_grid(collab, cell_m)
     _max_cells(grid)
@@ -472,7 +502,7 @@ def emerging(
     """
     _check_cell(cell_m)
     if not 4 <= weeks <= 260:
-        raise AnalysisInputError("weeks", "Weeks must be 4 to 260.")
+        raise AnalysisInputError("weeks", gettext("Weeks must be 4 to 260."))
     grid = study_grid(collab, cell_m)
     _max_cells(grid, 1_000_000)
     last_monday = until - timedelta(days=until.weekday())
@@ -570,14 +600,17 @@ def near_repeat(
         if any(b <= 0 for b in bands) or any(
             b2 <= b1 for b1, b2 in zip(bands, bands[1:], strict=False)
         ):
-            raise AnalysisInputError(field, "Bands must be positive and increasing.")
+            raise AnalysisInputError(
+                field, gettext("Bands must be positive and increasing.")
+            )
     cols = _load(collab, since, until, access)
     sel = np.ones(len(cols), dtype=bool)
     if categories:
         unknown = sorted(set(categories) - set(cols.category_codes))
         if unknown:
             raise AnalysisInputError(
-                "category", f"Unknown category: {', '.join(unknown)}."
+                "category",
+                gettext("Unknown category: %(codes)s.") % {"codes": ", ".join(unknown)},
             )
         wanted = [cols.category_codes.index(c) for c in categories]
         sel = np.isin(cols.category, wanted)
@@ -585,8 +618,11 @@ def near_repeat(
     if n > max_events:
         raise AnalysisInputError(
             "since",
-            f"{n} events; at most {max_events}. Choose fewer categories or a "
-            "shorter period.",
+            gettext(
+                "%(n)s events; at most %(max)s. Choose fewer categories or a "
+                "shorter period."
+            )
+            % {"n": n, "max": max_events},
         )
     res = nearrepeat.knox_test(
         cols.x[sel],
@@ -629,33 +665,37 @@ def near_repeat(
 
 
 # ---------------------------------------------------------------------- evaluation
-def _weekly_series(t: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+# The automatic control area: an area at least CONTROL_GAP_M from the target and its
+# buffer, with at least MIN_CONTROL_EVENTS events before the start.
+CONTROL_GAP_M = 200.0
+MIN_CONTROL_EVENTS = 10
+ADJACENT_M = 1.0  # area polygons closer than this touch (shared borders, rounding)
+
+
+def weekly_series(t: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Events per week of ``bounds`` (see :func:`week_bounds`); others are dropped."""
     n = len(bounds) - 1
     wk = week_index(t, bounds)
     wk = wk[(wk >= 0) & (wk < n)]
     return np.bincount(wk, minlength=n)
 
 
-def _choose_control(
+def _most_similar_area(
     cols: ReportColumns,
     target_t: np.ndarray,
-    point: tuple[float, float],
-    buffer_m: float,
     before: tuple[float, float],
-    collab: Collaboration,
+    geoms: dict[str, Any],
+    too_close: Callable[[str, Any], bool],
     min_events: int,
-) -> tuple[int | None, list[str]]:
-    """The area most like the target before the start, away from the buffer.
+) -> int | None:
+    """Index (into ``cols.area_refs``) of the area most like the target before.
 
-    Candidates: areas whose polygon is more than ``buffer_m`` + 200 m from the
-    point (so neither overlapping nor touching the buffer) with at least
-    ``min_events`` events before. Score = |log level ratio| + |trend difference|,
-    where trend is (second half - first half) / total of the before period
-    (both in the same units, 0 = identical).
+    Candidates: areas with a polygon in ``geoms`` for which ``too_close(ref,
+    polygon)`` is false and with at least ``min_events`` events in the before
+    period. Score = |log level ratio| + |trend difference|, where trend is (second
+    half - first half) / total of the before period (both in the same units, 0 =
+    identical); the lowest score wins, the first area on a tie.
     """
-    _, geoms = study_area(collab)
-    px, py = point
-    pt = shapely.Point(px, py)
     b0, b1 = before
     in_before = (cols.t >= b0) & (cols.t < b1)
     mid = (b0 + b1) / 2
@@ -674,20 +714,129 @@ def _choose_control(
     best: tuple[float, int] | None = None
     for i, ref in enumerate(cols.area_refs):
         geom = geoms.get(ref)
-        if geom is None or per_area[i] < min_events:
-            continue
-        if geom.distance(pt) <= buffer_m + 200.0:
+        if geom is None or per_area[i] < min_events or too_close(ref, geom):
             continue
         level, trend = shape_of(cols.t[in_before & (cols.area == i)])
         score = abs(math.log((level + 1) / (t_level + 1))) + abs(trend - t_trend)
         if best is None or score < best[0]:
             best = (score, i)
-    notes = [
-        "Control chosen automatically: the area (not within 200 m of the buffer) "
-        "with the most similar before-period level and trend, at least "
-        f"{min_events} events before."
-    ]
-    return (None if best is None else best[1]), notes
+    return None if best is None else best[1]
+
+
+def _check_weeks(weeks_before: int, weeks_after: int) -> None:
+    if not 1 <= weeks_before <= 156:
+        raise AnalysisInputError("weeks_before", gettext("Weeks must be 1 to 156."))
+    if weeks_after != weeks_before:
+        raise AnalysisInputError(
+            "weeks_after", gettext("Before and after must be equally long.")
+        )
+
+
+def _select_categories(
+    cols: ReportColumns, categories: list[str] | None
+) -> ReportColumns:
+    if not categories:
+        return cols
+    unknown = sorted(set(categories) - set(cols.category_codes))
+    if unknown:
+        raise AnalysisInputError(
+            "category", gettext("Unknown category: %(codes)s.") % {"codes": unknown[0]}
+        )
+    return cols.select(
+        np.isin(cols.category, [cols.category_codes.index(c) for c in categories])
+    )
+
+
+def _user_control(cols: ReportColumns, control: str, message: str) -> int:
+    if control not in cols.area_refs:
+        raise AnalysisInputError("control", message)
+    return cols.area_refs.index(control)
+
+
+def _evaluation_result(
+    cols: ReportColumns,
+    split: float,
+    bounds: np.ndarray,
+    masks: dict[str, np.ndarray],
+    has_buffer: bool = True,
+) -> dict[str, Any]:
+    """Counts, weekly series and the stats verdicts for target/buffer/control masks."""
+    counts = {}
+    for k, m in masks.items():
+        tt = cols.t[m]
+        n_before = int(np.count_nonzero(tt < split))
+        counts[k] = {"before": n_before, "after": int(len(tt) - n_before)}
+    ev = evaluation.evaluate_intervention(
+        treated_before=counts["target"]["before"],
+        treated_after=counts["target"]["after"],
+        control_before=counts["control"]["before"],
+        control_after=counts["control"]["after"],
+        buffer_before=counts["buffer"]["before"] if has_buffer else None,
+        buffer_after=counts["buffer"]["after"] if has_buffer else None,
+    )
+    return {
+        "counts": counts,
+        "weekly": {
+            k: weekly_series(cols.t[m], bounds).tolist() for k, m in masks.items()
+        },
+        "effect": ev.effect,
+        "displacement": ev.displacement,
+        "effect_z": _num(ev.effect_z),
+        "displacement_z": _num(ev.displacement_z),
+        "wdq": _dc(ev.wdq),
+        "total_net_effect": _dc(ev.total_net_effect),
+        "wdd": _dc(ev.wdd),
+        "did": _dc(ev.did),
+        "reasons": list(ev.reasons),
+    }
+
+
+def _control_and_figures(
+    collab: Collaboration,
+    cols: ReportColumns,
+    control: str,
+    *,
+    start: date,
+    weeks_before: int,
+    before: tuple[float, float],
+    in_target: np.ndarray,
+    in_buffer: np.ndarray,
+    too_close: Callable[[str, Any], bool],
+    auto_note: str,
+    unknown: str,
+    has_buffer: bool = True,
+) -> tuple[str, dict[str, Any], list[str]]:
+    """The control area's ref, the evaluation figures and the note on the control.
+
+    With ``control="auto"`` the area most like the target in the ``before``
+    period (see :func:`_most_similar_area`) that is not ``too_close``; otherwise
+    the area ref given (``unknown`` is the message when there is no such area).
+    ``auto_note`` may name ``%(gap)s`` and ``%(minimum)s``.
+    """
+    if control == "auto":
+        _, geoms = study_area(collab)
+        ci = _most_similar_area(
+            cols, cols.t[in_target], before, geoms, too_close, MIN_CONTROL_EVENTS
+        )
+        if ci is None:
+            raise AnalysisInputError(
+                "control", gettext("No area qualifies as a control.")
+            )
+        notes = [
+            auto_note % {"gap": f"{CONTROL_GAP_M:g}", "minimum": MIN_CONTROL_EVENTS}
+        ]
+    else:
+        ci = _user_control(cols, control, unknown)
+        notes = [gettext("Control area chosen by the user.")]
+    bounds = week_bounds(start - timedelta(weeks=weeks_before), 2 * weeks_before)
+    figures = _evaluation_result(
+        cols,
+        before[1],
+        bounds,
+        {"target": in_target, "buffer": in_buffer, "control": cols.area == ci},
+        has_buffer=has_buffer,
+    )
+    return cols.area_refs[ci], figures, notes
 
 
 def evaluate(
@@ -706,73 +855,58 @@ def evaluate(
     """Before/after evaluation of a place-based intervention at a point.
 
     Target R = events within ``target_radius_m`` of the point; buffer D = the ring
-    between the target and ``buffer_radius_m``; control C = an area (automatic, see
-    :func:`_choose_control`, or given by its ref). Periods are ``weeks_before``
-    weeks before and ``weeks_after`` after local midnight of ``start``; they must be
-    equally long (WDD and WDQ compare counts of equal periods).
+    between the target and ``buffer_radius_m``; control C = an area given by its
+    ref, or with ``control="auto"`` the area most like the target in the before
+    period (level and trend) whose polygon is more than ``buffer_radius_m`` + 200 m
+    from the point and that has at least 10 events before. Periods are
+    ``weeks_before`` weeks before and ``weeks_after`` after local midnight of
+    ``start``; they must be equally long (WDD and WDQ compare counts of equal
+    periods). For an intervention that covers whole areas see
+    :func:`evaluate_areas`.
     """
     if not 10 <= target_radius_m <= 2_000:
-        raise AnalysisInputError("target_radius_m", "Radius must be 10 to 2000 m.")
+        raise AnalysisInputError(
+            "target_radius_m", gettext("Radius must be 10 to 2000 m.")
+        )
     if not target_radius_m < buffer_radius_m <= 5_000:
         raise AnalysisInputError(
-            "buffer_radius_m", "The buffer must be larger than the target, <= 5 km."
+            "buffer_radius_m",
+            gettext("The buffer must be larger than the target, at most 5 km."),
         )
     if not 1 <= weeks_before <= 156:
-        raise AnalysisInputError("weeks_before", "Weeks must be 1 to 156.")
+        raise AnalysisInputError("weeks_before", gettext("Weeks must be 1 to 156."))
     if not in_sweden(lon, lat):
-        raise AnalysisInputError("lon", "The point is not in Sweden.")
-    if weeks_after != weeks_before:
-        raise AnalysisInputError(
-            "weeks_after", "Before and after must be equally long."
-        )
+        raise AnalysisInputError("lon", gettext("The point is not in Sweden."))
+    _check_weeks(weeks_before, weeks_after)
     x, y = (float(v) for v in to_sweref(lon, lat))
-    t0 = local_midnight(start)
+    split = local_midnight(start).timestamp()
     b0 = local_midnight(start - timedelta(weeks=weeks_before)).timestamp()
     a1 = local_midnight(start + timedelta(weeks=weeks_after)).timestamp()
     cols = _load(
         collab, datetime.fromtimestamp(b0, TZ), datetime.fromtimestamp(a1, TZ), access
     )
-    if categories:
-        unknown = sorted(set(categories) - set(cols.category_codes))
-        if unknown:
-            raise AnalysisInputError("category", f"Unknown category: {unknown[0]}.")
-        cols = cols.select(
-            np.isin(cols.category, [cols.category_codes.index(c) for c in categories])
-        )
-    split = t0.timestamp()
+    cols = _select_categories(cols, categories)
     d = np.hypot(cols.x - x, cols.y - y)
     in_target = d <= target_radius_m
     in_buffer = (d > target_radius_m) & (d <= buffer_radius_m)
-    notes: list[str] = []
-    if control == "auto":
-        ci, notes = _choose_control(
-            cols, cols.t[in_target], (x, y), buffer_radius_m, (b0, split), collab, 10
-        )
-        if ci is None:
-            raise AnalysisInputError("control", "No area qualifies as a control.")
-    else:
-        if control not in cols.area_refs:
-            raise AnalysisInputError("control", "Unknown area.")
-        ci = cols.area_refs.index(control)
-        notes = ["Control area chosen by the user."]
-    in_control = cols.area == ci
-
-    def before_after(m: np.ndarray) -> tuple[int, int]:
-        tt = cols.t[m]
-        return int(np.count_nonzero(tt < split)), int(np.count_nonzero(tt >= split))
-
-    rb, ra = before_after(in_target)
-    db, da = before_after(in_buffer)
-    cb, ca = before_after(in_control)
-    ev = evaluation.evaluate_intervention(
-        treated_before=rb,
-        treated_after=ra,
-        control_before=cb,
-        control_after=ca,
-        buffer_before=db,
-        buffer_after=da,
+    pt = shapely.Point(x, y)
+    control_ref, figures, notes = _control_and_figures(
+        collab,
+        cols,
+        control,
+        start=start,
+        weeks_before=weeks_before,
+        before=(b0, split),
+        in_target=in_target,
+        in_buffer=in_buffer,
+        too_close=lambda ref, g: g.distance(pt) <= buffer_radius_m + CONTROL_GAP_M,
+        auto_note=gettext(
+            "Control chosen automatically: the area (not within %(gap)s m of the "
+            "buffer) with the most similar before-period level and trend, at "
+            "least %(minimum)s events before."
+        ),
+        unknown=gettext("Unknown area."),
     )
-    bounds = week_bounds(start - timedelta(weeks=weeks_before), 2 * weeks_before)
     return {
         "collaboration": collab.slug,
         "point": {"lon": lon, "lat": lat, "x": round(x, 1), "y": round(y, 1)},
@@ -785,28 +919,131 @@ def evaluate(
             "categories": categories or [],
         },
         "control": {
-            "area": cols.area_refs[ci],
+            "area": control_ref,
             "chosen": "auto" if control == "auto" else "user",
         },
-        "counts": {
-            "target": {"before": rb, "after": ra},
-            "buffer": {"before": db, "after": da},
-            "control": {"before": cb, "after": ca},
+        **figures,
+        "notes": notes,
+    }
+
+
+def _target_refs(collab: Collaboration, areas: list[str]) -> list[str]:
+    """The area refs behind ``areas``: a district's ref stands for its active areas."""
+    wanted = list(dict.fromkeys(a for a in areas if a))
+    if not wanted:
+        raise AnalysisInputError("areas", gettext("Give one or more areas."))
+    districts = {
+        d.ref: d
+        for d in Area.objects.filter(
+            collaboration=collab, level=Area.Level.DISTRICT, ref__in=wanted
+        )
+    }
+    known = set(
+        Area.objects.filter(collaboration=collab, ref__in=wanted).values_list(
+            "ref", flat=True
+        )
+    )
+    unknown = [a for a in wanted if a not in known]
+    if unknown:
+        raise AnalysisInputError(
+            "areas", gettext("Unknown area: %(code)s.") % {"code": unknown[0]}
+        )
+    refs: dict[str, None] = {}
+    for ref in wanted:
+        if ref in districts:
+            for child in districts[ref].children.filter(active=True).order_by("ref"):
+                refs[child.ref] = None
+        else:
+            refs[ref] = None
+    return list(refs)
+
+
+def evaluate_areas(
+    collab: Collaboration,
+    areas: list[str],
+    start: date,
+    weeks_before: int = 26,
+    weeks_after: int = 26,
+    control: str = "auto",
+    access: Access | None = None,
+    categories: list[str] | None = None,
+) -> dict[str, Any]:
+    """Before/after evaluation of an intervention that covers whole areas.
+
+    Target = the reports in ``areas`` (area refs; a district's ref stands for its
+    active areas); displacement buffer = the areas whose polygon touches the
+    target (within 1 m, so shared borders count); control = an area given by its
+    ref, or with ``control="auto"`` the area most like the target in the before
+    period (level and trend, as in :func:`evaluate`) that is more than 200 m from
+    the target and its buffer and has at least 10 events before. Periods are
+    ``weeks_before`` weeks before and ``weeks_after`` after local midnight of
+    ``start`` and must be equally long.
+
+    Returns the same figures as :func:`evaluate` (counts, weekly series, WDQ, Total
+    Net Effect, WDD, DiD, the verdicts and their reasons) with ``parameters``
+    naming ``target_areas`` and ``buffer_areas`` instead of radii. With no
+    touching area there is no buffer: displacement is then "undefined".
+    Bad input raises :class:`AnalysisInputError` naming the parameter
+    (``areas``, ``weeks_before``, ``weeks_after``, ``control``, ``category``).
+    """
+    _check_weeks(weeks_before, weeks_after)
+    wanted = _target_refs(collab, areas)
+    _union, geoms = study_area(collab)
+    target_refs = {r for r in wanted if r in geoms}
+    if not target_refs:
+        raise AnalysisInputError("areas", gettext("The areas have no boundary."))
+    target_geom = shapely.union_all([geoms[r] for r in sorted(target_refs)])
+    buffer_refs = {
+        ref
+        for ref, g in geoms.items()
+        if ref not in target_refs and g.distance(target_geom) <= ADJACENT_M
+    }
+    near = shapely.union_all([target_geom, *[geoms[r] for r in sorted(buffer_refs)]])
+
+    split = local_midnight(start).timestamp()
+    b0 = local_midnight(start - timedelta(weeks=weeks_before))
+    a1 = local_midnight(start + timedelta(weeks=weeks_after))
+    cols = _select_categories(_load(collab, b0, a1, access), categories)
+    refs = cols.area_refs
+    in_target = np.isin(cols.area, [i for i, r in enumerate(refs) if r in target_refs])
+    in_buffer = np.isin(cols.area, [i for i, r in enumerate(refs) if r in buffer_refs])
+    control_ref, figures, notes = _control_and_figures(
+        collab,
+        cols,
+        control,
+        start=start,
+        weeks_before=weeks_before,
+        before=(b0.timestamp(), split),
+        in_target=in_target,
+        in_buffer=in_buffer,
+        too_close=lambda ref, g: (
+            ref in target_refs
+            or ref in buffer_refs
+            or g.distance(near) <= CONTROL_GAP_M
+        ),
+        auto_note=gettext(
+            "Control chosen automatically: the area (not within %(gap)s m of the "
+            "target areas or their neighbours) with the most similar "
+            "before-period level and trend, at least %(minimum)s events before."
+        ),
+        unknown=gettext("Unknown control area."),
+        has_buffer=bool(buffer_refs),
+    )
+    return {
+        "collaboration": collab.slug,
+        "start": start.isoformat(),
+        "parameters": {
+            "target_areas": sorted(target_refs),
+            "buffer_areas": sorted(buffer_refs),
+            "weeks_before": weeks_before,
+            "weeks_after": weeks_after,
+            "categories": categories or [],
         },
-        "weekly": {
-            "target": _weekly_series(cols.t[in_target], bounds).tolist(),
-            "buffer": _weekly_series(cols.t[in_buffer], bounds).tolist(),
-            "control": _weekly_series(cols.t[in_control], bounds).tolist(),
+        "control": {
+            "area": control_ref,
+            "chosen": "auto" if control == "auto" else "user",
         },
-        "effect": ev.effect,
-        "displacement": ev.displacement,
-        "effect_z": _num(ev.effect_z),
-        "displacement_z": _num(ev.displacement_z),
-        "wdq": _dc(ev.wdq),
-        "total_net_effect": _dc(ev.total_net_effect),
-        "wdd": _dc(ev.wdd),
-        "did": _dc(ev.did),
-        "reasons": list(ev.reasons),
+        **figures,
         "notes": notes,
     }
 
@@ -822,11 +1059,86 @@ def place_point(collab: Collaboration, place: str) -> tuple[float, float]:
     except ValueError:
         row = qs.filter(name=place).first()
     if row is None:
-        raise AnalysisInputError("place", "Unknown place.")
+        raise AnalysisInputError("place", gettext("Unknown place."))
     return row.lon, row.lat
 
 
 # ------------------------------------------------------------------------ priority
+def _police_crimes(
+    collab: Collaboration, areas: AreaTable, since: datetime, until: datetime
+) -> np.ndarray:
+    """Police-reported crimes per area in [since, until), from the imported crime
+    files; all NaN (missing) when no imported, placed crime falls in the period, so
+    that "no import" is never read as "no crime"."""
+    from django.db.models import Count
+
+    from samsyn.police.models import ReportedCrime
+
+    # Only crimes placed by their coordinates can be counted per area; a file with
+    # municipality-level rows only leaves the component missing.
+    in_period = (
+        ReportedCrime.objects.in_collaboration(collab)
+        .points()
+        .filter(occurred_at__gte=since, occurred_at__lt=until)
+    )
+    out = np.full(len(areas.ids), np.nan)
+    if not in_period.exists():
+        return out
+    out[:] = 0.0
+    index = {pk: i for i, pk in enumerate(areas.ids)}
+    rows = (
+        in_period.filter(area_id__in=list(areas.ids))
+        .values("area_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        out[index[row["area_id"]]] = row["n"]
+    return out
+
+
+def _open_interventions(
+    collab: Collaboration,
+    areas: AreaTable,
+    since: date,
+    until: date,
+    access: Access | None,
+) -> np.ndarray:
+    """Decided or ongoing interventions per area overlapping [since, until): linked
+    to the area, to its district or to a place in it; only those `access` sees."""
+    from django.db.models import Q
+
+    from samsyn.interventions.models import Intervention
+
+    qs = Intervention.objects.filter(collaboration=collab)
+    if access is not None:
+        qs = qs.visible_to(access)
+    qs = qs.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=since),
+        status__in=[Intervention.Status.DECIDED, Intervention.Status.ONGOING],
+        starts_on__lt=until,
+    )
+    index = {pk: i for i, pk in enumerate(areas.ids)}
+    parents = dict(Area.objects.filter(pk__in=areas.ids).values_list("pk", "parent_id"))
+    children: dict[int, list[int]] = {}
+    for pk, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    hits: dict[int, set[int]] = {}  # area index -> intervention ids
+    links = Intervention.areas.through.objects.filter(intervention__in=qs)
+    for iv_id, area_id in links.values_list("intervention_id", "area_id"):
+        for pk in [area_id, *children.get(area_id, [])]:
+            if pk in index:
+                hits.setdefault(index[pk], set()).add(iv_id)
+    places = Intervention.places.through.objects.filter(intervention__in=qs)
+    for iv_id, area_id in places.values_list("intervention_id", "place__area_id"):
+        if area_id in index:
+            hits.setdefault(index[area_id], set()).add(iv_id)
+    out = np.zeros(len(areas.ids))
+    for i, ivs in hits.items():
+        out[i] = len(ivs)
+    return out
+
+
 def priority(
     collab: Collaboration,
     since: datetime,
@@ -840,9 +1152,13 @@ def priority(
 
     Need: harm-weighted volume (category harm weight x severity weight), Mann-Kendall
     tau of the weekly counts, number of weeks flagged "high" (all categories
-    together) in the period, police-reported crime (not imported yet: missing).
+    together) in the period, police-reported crime from the imported crime files
+    (missing when nothing imported falls in the period).
     Ability: organisations with reports in the area in the period; open
-    interventions (no register yet: 0 everywhere, so it does not separate areas).
+    interventions from the register (decided or ongoing, overlapping the period,
+    linked to the area, its district or a place in it; only those the reader may
+    see). A component that is equal everywhere (e.g. no open interventions) is
+    treated as missing by stats.priority, so it does not separate areas.
 
     Components are scaled min-max by default, not by rank (the stats default):
     deviation weeks and active partners are small counts shared by most areas, and
@@ -852,7 +1168,7 @@ def priority(
     """
     _check_period(since, until)
     if normalisation not in ("minmax", "rank"):
-        raise AnalysisInputError("normalisation", "Choose minmax or rank.")
+        raise AnalysisInputError("normalisation", gettext("Choose minmax or rank."))
     if weights is None:
         weights = prio_stats.PriorityWeights(normalisation=normalisation)  # type: ignore[arg-type]
     s_local = since.astimezone(TZ).date()
@@ -860,7 +1176,7 @@ def priority(
     first_monday = s_local - timedelta(days=s_local.weekday())
     n_period = max(1, -(-(u_local - first_monday).days // 7))
     if n_period > 156:
-        raise AnalysisInputError("since", "At most three years.")
+        raise AnalysisInputError("since", gettext("At most three years."))
     hist_first = first_monday - timedelta(weeks=HISTORY_WEEKS)
     n_weeks = HISTORY_WEEKS + n_period
     bounds = week_bounds(hist_first, n_weeks)
@@ -896,14 +1212,16 @@ def priority(
     n_o = max(len(cols.organisation_slugs), 1)
     pairs = np.unique(cols.area[in_period] * n_o + cols.organisation[in_period])
     partners = np.bincount(pairs // n_o, minlength=n_a).astype(float)
+    open_ivs = _open_interventions(collab, areas, s_local, u_local, access)
+    police = _police_crimes(collab, areas, since, until)
     res = prio_stats.prioritise(
         harm=harm,
         trend=tau,
         deviation_weeks=flagged,
-        police_crimes=np.full(n_a, np.nan),
+        police_crimes=police,
         population=areas.population,
         active_partners=partners,
-        open_interventions=np.zeros(n_a),
+        open_interventions=open_ivs,
         weights=weights,
     )
     counts = np.bincount(cols.area[in_period], minlength=n_a)
@@ -922,6 +1240,8 @@ def priority(
                     else None
                 ),
                 "reports": int(counts[i]),
+                "open_interventions": int(open_ivs[i]),
+                "police_crimes": _num(police[i], 0),
                 "population": _num(areas.population[i], 0),
                 "priority": _num(res.priority[i]),
                 "need": _num(res.need[i]),
@@ -940,13 +1260,29 @@ def priority(
         "weights": {k: _num(v) for k, v in res.weights.items()},
         "formula": res.explain(0)["formula"] if n_a else "",
         "rows": rows,
+        # Shown on the situation picture: in the language it is made in.
         "notes": [
-            "Police-reported crime is missing (no import yet): need is computed "
-            "from the other components (see need_coverage).",
-            "Open interventions are 0 for every area (no intervention register "
-            "yet), so ability rests on the number of active partner organisations.",
-            "Deviation weeks: weeks in the period whose all-category count was "
-            "flagged high against the seasonal baseline.",
-            f"Components scaled by {weights.normalisation} over the areas.",
+            gettext(
+                "Police-reported crime counts the imported crime files' crimes in "
+                "each area in the period."
+            )
+            if not np.isnan(police).all()
+            else gettext(
+                "Police-reported crime is missing (no imported crime with a position "
+                "falls in the period): need is computed from the other components "
+                "(see need_coverage)."
+            ),
+            gettext(
+                "Open interventions: decided or ongoing interventions in the "
+                "register that overlap the period and are linked to the area, its "
+                "district or a place in it. When every area has the same number, "
+                "ability rests on the number of active partner organisations."
+            ),
+            gettext(
+                "Deviation weeks: weeks in the period whose all-category count was "
+                "flagged high against the seasonal baseline."
+            ),
+            gettext("Components scaled by %(method)s over the areas.")
+            % {"method": weights.normalisation},
         ],
     }

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samsyn.accounts.models import User
 from samsyn.annual.figures import compute_figures, default_follow_up
@@ -49,7 +50,7 @@ def _check_text(*texts: str) -> None:
 def _locked_draft(report: AnnualReport) -> AnnualReport:
     report = AnnualReport.objects.select_for_update().get(pk=report.pk)
     if report.is_approved:
-        raise ReadOnly("An approved annual report is read-only.")
+        raise ReadOnly(_("An approved annual report is read-only."))
     return report
 
 
@@ -139,10 +140,10 @@ def save_texts(
 def _check_item(report: AnnualReport, values: dict[str, Any]) -> None:
     owner: Organisation = values["owner"]
     if owner.collaboration_id != report.collaboration_id:
-        raise AnnualError("The owner belongs to another collaboration.")
+        raise AnnualError(_("The owner belongs to another collaboration."))
     iv: Intervention | None = values.get("intervention")
     if iv is not None and iv.collaboration_id != report.collaboration_id:
-        raise AnnualError("The intervention belongs to another collaboration.")
+        raise AnnualError(_("The intervention belongs to another collaboration."))
     _check_text(values["goal"], values["measure"], values.get("indicator", ""))
 
 
@@ -184,12 +185,12 @@ def remove_item(item: ActionPlanItem, *, by: User) -> None:
 @transaction.atomic
 def approve_report(report: AnnualReport, access: Access, *, by: User) -> AnnualReport:
     if not access.can(Cap.APPROVE_PICTURE):
-        raise AnnualError("Only coordinators approve the annual report.")
+        raise AnnualError(_("Only coordinators approve the annual report."))
     if (
         access.collaboration is None
         or access.collaboration.pk != report.collaboration_id
     ):
-        raise AnnualError("Another collaboration's report.")
+        raise AnnualError(_("Another collaboration's report."))
     report = _locked_draft(report)
     report.status = AnnualReport.Status.APPROVED
     report.approved_by = by

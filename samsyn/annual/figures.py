@@ -227,7 +227,18 @@ def compute_figures(collab: Collaboration, year: int) -> dict[str, Any]:
         "police": police_figures(collab, year),
         "analysis": analysis_figures(collab, year),
         "followup": annual_analysis(collab, year),
+        "perceived": perceived_figures(collab, year),
     }
+
+
+def perceived_figures(collab: Collaboration, year: int) -> dict[str, Any] | None:
+    """The latest resident survey up to the year beside that year's reports per
+    1,000 residents, with the areas where the two diverge (the same block as the
+    situation picture's); None when no survey has been imported."""
+    from samsyn.pictures.figures import perceived_for_period
+    from samsyn.pictures.periods import parse_period
+
+    return perceived_for_period(collab, parse_period("year", str(year)))
 
 
 def default_follow_up(year: int) -> date:

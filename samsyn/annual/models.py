@@ -12,14 +12,13 @@ restricted (see figures.py).
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samsyn.lib.documents import DocumentEvent, VersionedDocument
 from samsyn.organisations.models import Collaboration, Organisation
 
 if TYPE_CHECKING:
@@ -35,10 +34,8 @@ class AnnualReportQuerySet(models.QuerySet["AnnualReport"]):
         return self.filter(collaboration=access.collaboration)
 
 
-class AnnualReport(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        APPROVED = "approved", _("Approved")
+class AnnualReport(VersionedDocument):
+    """Code, version, status, figures and approval come from VersionedDocument."""
 
     # The texts a coordinator edits, in document order (field name -> form label).
     TEXT_FIELDS = (
@@ -48,42 +45,17 @@ class AnnualReport(models.Model):
         "followup_text",
     )
 
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     collaboration = models.ForeignKey(
         Collaboration, on_delete=models.CASCADE, related_name="annual_reports"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    version = models.PositiveIntegerField(_("version"), default=1)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
-    figures = models.JSONField(_("figures"), default=dict, blank=True)
     situation_text = models.TextField(_("the situation: comments"), blank=True)
     analysis_text = models.TextField(_("the analysis"), blank=True)
     conclusion_text = models.TextField(_("conclusion"), blank=True)
     measures_needed = models.BooleanField(_("measures are needed"), default=False)
     followup_text = models.TextField(_("follow-up: comments"), blank=True)
     follow_up_on = models.DateField(_("follow-up of the plan"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created = models.DateTimeField(default=timezone.now)
-    updated = models.DateTimeField(default=timezone.now)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    approved_at = models.DateTimeField(null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="annual/", blank=True)
-    # `updated` at the time the stored PDF was built; a stale PDF is rebuilt.
-    pdf_built_for = models.DateTimeField(null=True, blank=True)
 
     objects = AnnualReportQuerySet.as_manager()
 
@@ -101,17 +73,9 @@ class AnnualReport(models.Model):
     def __str__(self) -> str:
         return f"{self.year} v{self.version}"
 
-    @property
-    def is_approved(self) -> bool:
-        return self.status == self.Status.APPROVED
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
-
-class AnnualReportEvent(models.Model):
-    """Append-only history of an annual report."""
+class AnnualReportEvent(DocumentEvent):
+    """Append-only history of an annual report (actor, data, created: DocumentEvent)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -127,18 +91,6 @@ class AnnualReportEvent(models.Model):
         AnnualReport, on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    data = models.JSONField(default=dict, blank=True)
-    created = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created", "id"]
 
     def __str__(self) -> str:
         return f"{self.report} {self.kind}"

@@ -2,36 +2,57 @@
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
+from typing import Any
+
 from django.template.loader import render_to_string
-from django.utils import translation
 from django_tasks import task
 
 from samsyn.annual.models import AnnualReport, AnnualReportEvent
+from samsyn.jobs.models import Job
+from samsyn.jobs.pdf import (
+    html_to_pdf,
+    keep_on_document,
+    queue_document_pdf,
+    run_pdf_job,
+)
 
 
-def render_pdf(report: AnnualReport) -> bytes:
-    from weasyprint import HTML
-
+def print_html(report: AnnualReport) -> str:
     from samsyn.annual.views import document_context
 
     ctx = document_context(report)
     ctx["print"] = True
-    html = render_to_string("annual/print.html", ctx)
-    return HTML(string=html).write_pdf()
+    return render_to_string("annual/print.html", ctx)
+
+
+def queue_annual_pdf(report: AnnualReport, *, by: Any = None) -> Job:
+    """The job building this version's PDF: the running one, or a new one queued."""
+    return queue_document_pdf(
+        report,
+        Job.Kind.ANNUAL_PDF,
+        label=report.year,
+        url_name="annual:pdf",
+        build=build_annual_pdf,
+    )
 
 
 @task()
-def build_annual_pdf(report_id: int) -> None:
+def build_annual_pdf(report_id: int, job_id: int | None = None) -> None:
     report = AnnualReport.objects.select_related(
         "collaboration", "approved_by", "created_by"
     ).get(pk=report_id)
-    with translation.override(translation.get_language() or "sv"):
-        data = render_pdf(report)
-    name = f"{report.collaboration.slug}-{report.year}-v{report.version}.pdf"
-    report.pdf.save(name, ContentFile(data), save=False)
-    report.pdf_built_for = report.updated
-    report.save(update_fields=["pdf", "pdf_built_for"])
-    AnnualReportEvent.objects.create(
-        report=report, kind=AnnualReportEvent.Kind.PDF, data={"bytes": len(data)}
+
+    def store(_html: str, data: bytes, _job: Job | None) -> None:
+        name = f"{report.collaboration.slug}-{report.year}-v{report.version}.pdf"
+        keep_on_document(report, name, data)
+        AnnualReportEvent.objects.create(
+            report=report, kind=AnnualReportEvent.Kind.PDF, data={"bytes": len(data)}
+        )
+
+    run_pdf_job(
+        job_id,
+        label=str(report.year),
+        collect=lambda: print_html(report),
+        lay_out=html_to_pdf,
+        store=store,
     )

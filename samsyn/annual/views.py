@@ -8,12 +8,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from samsyn.annual.actions import (
@@ -31,7 +31,7 @@ from samsyn.annual.forms import ItemForm, TextsForm
 from samsyn.annual.models import ActionPlanItem, AnnualReport
 from samsyn.lib.svgchart import sparkline
 from samsyn.organisations.access import Access, Cap
-from samsyn.organisations.middleware import get_access
+from samsyn.organisations.middleware import require_access
 from samsyn.reports.models import Severity
 
 HOTSPOT_LABELS = {
@@ -42,24 +42,31 @@ HOTSPOT_LABELS = {
     "oscillating_hot": gettext_lazy("Oscillating hotspot"),
     "sporadic_hot": gettext_lazy("Sporadic hotspot"),
 }
-MONTHS = ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"]
-PERSONAL_DATA = (
+# The months' initials under the annual chart, January to December.
+MONTHS = [
+    pgettext_lazy("month initial", "J"),
+    pgettext_lazy("month initial", "F"),
+    pgettext_lazy("month initial", "M"),
+    pgettext_lazy("month initial", "A"),
+    pgettext_lazy("month initial", "M"),
+    pgettext_lazy("month initial", "J"),
+    pgettext_lazy("month initial", "J"),
+    pgettext_lazy("month initial", "A"),
+    pgettext_lazy("month initial", "S"),
+    pgettext_lazy("month initial", "O"),
+    pgettext_lazy("month initial", "N"),
+    pgettext_lazy("month initial", "D"),
+]
+PERSONAL_DATA = gettext_lazy(
     "The text seems to contain personal data (a personal identity number, phone "
     "number or e-mail address). Remove it and save again."
 )
 
 
-def _member_access(request: HttpRequest, cap: Cap) -> Access:
-    access = get_access(request)
-    if not access.can(cap):
-        raise Http404
-    return access
-
-
 def _report(
     request: HttpRequest, code: Any, cap: Cap = Cap.VIEW_REPORTS
 ) -> tuple[Access, AnnualReport]:
-    access = _member_access(request, cap)
+    access = require_access(request, cap)
     qs = AnnualReport.objects.visible_to(access).select_related(
         "collaboration", "created_by", "approved_by"
     )
@@ -67,12 +74,12 @@ def _report(
 
 
 def _error_text(exc: AnnualError) -> str:
-    return _(PERSONAL_DATA) if isinstance(exc, PersonalDataFound) else str(exc)
+    return str(PERSONAL_DATA) if isinstance(exc, PersonalDataFound) else str(exc)
 
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     reports = AnnualReport.objects.visible_to(access).select_related("approved_by")
     years: dict[int, list[AnnualReport]] = {}
     for r in reports.order_by("-year", "-version"):
@@ -91,7 +98,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def create(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.APPROVE_PICTURE)
+    access = require_access(request, Cap.APPROVE_PICTURE)
     try:
         year = int(request.POST.get("year", ""))
     except ValueError:
@@ -114,7 +121,7 @@ def document_context(report: AnnualReport) -> dict[str, Any]:
     chart = monthly_chart(
         this,
         prev,
-        months=[_(m) for m in MONTHS],
+        months=[str(m) for m in MONTHS],
         label=_("Reports per month, %(y)s and %(p)s")
         % {"y": report.year, "p": report.year - 1},
         legend=(str(report.year), str(report.year - 1)),
@@ -314,14 +321,16 @@ def new_version(request: HttpRequest, code: Any) -> HttpResponse:
 
 @login_required
 def pdf(request: HttpRequest, code: Any) -> HttpResponse:
-    from samsyn.annual.tasks import build_annual_pdf
+    from samsyn.annual.tasks import queue_annual_pdf
 
     access, report = _report(request, code)
+    job = None
     if not report.pdf or report.pdf_built_for != report.updated:
-        build_annual_pdf.enqueue(report.pk)
+        job = queue_annual_pdf(report, by=request.user)
         report.refresh_from_db(fields=["pdf", "pdf_built_for", "updated"])
     if not report.pdf or report.pdf_built_for != report.updated:
-        return render(request, "annual/pdf_pending.html", {"report": report})
+        ctx = {"report": report, "job": job}
+        return render(request, "annual/pdf_pending.html", ctx)
     filename = f"arsrapport-{report.year}-v{report.version}.pdf"
     with report.pdf.open("rb") as fh:
         response = HttpResponse(fh.read(), content_type="application/pdf")

@@ -14,30 +14,37 @@ pages knows every published figure and these sums, and nothing else.
 
 The rule
 --------
-1. Primary suppression: a count `v` with `0 < v < minimum` is suppressed and shown
-   as "fewer than `minimum`". Zero is published: it describes no event and no one.
+1. Primary suppression: a count `v` with `0 < v < minimum` is hidden. Zero is
+   published: it describes no event and no one. So a reader knows that every
+   hidden figure is at least 1, and the proof below takes that into account.
 2. Complementary suppression: picture the table with its margins as a bipartite
    graph, one node per row (each area, plus the total row) and per column (each
    category, plus the total column); each figure is the edge between its row and
    its column (an area total joins the area's row to the total column, the grand
-   total joins the total row to the total column). While some suppressed edge is
-   a *bridge* of the graph of suppressed edges (lies on no cycle of suppressed
-   edges), a cheapest path between its two ends through non-zero figures is also
-   suppressed; that closes a cycle through it. Interior cells are cheapest, then
-   area and category totals, the grand total last.
+   total joins the total row to the total column). While some hidden figure lies
+   on no *allowed* cycle of hidden figures (below), the cheapest allowed path
+   between its two ends through non-zero figures is hidden too. Interior cells are
+   cheapest, then area and category totals, the grand total last.
+
+Hidden figures are not all small: a complementary one may be any size. The pages
+therefore show every hidden figure with the same neutral mark, never as "fewer
+than the minimum".
 
 Why it is safe
 --------------
 Write each margin with a minus sign; then every row and every column of the
 extended table sums to zero. Adding +1, -1, +1, ... around an (even, bipartite)
-cycle of suppressed figures keeps every such sum, so it changes no published
-figure. Every suppressed figure is at least 1 (primary ones by definition,
-complementary ones are chosen among non-zero figures only), so the change keeps all
-figures non-negative in both directions. Hence every suppressed figure `v` is
-consistent with at least the values `v - 1`, `v` and `v + 1`: no suppressed figure
-can be derived exactly from the published ones by differencing or by any other
-linear reasoning. A path always exists: a non-zero cell reaches its row total, the
-grand total and its column total; a non-zero total reaches a non-zero cell.
+cycle of hidden figures keeps every such sum, so it changes no published figure.
+In true figures a step raises or lowers a figure (margins move the other way to
+interior cells); a cycle is *allowed* when every figure it lowers is at least 2,
+so that all hidden figures stay at least 1. Every hidden figure on an allowed
+cycle is therefore consistent with a second value, one more or one less: none can
+be derived exactly from the published ones, even knowing hidden figures are not
+zero. This check is exact: two tables that agree on the published figures differ
+by a sum of cycles that each move every figure the same way as the whole
+difference (a conformal decomposition), and any one of them is itself allowed.
+An allowed cycle always exists: a non-zero cell, its area total, the grand total
+and its category total form a cycle that raises all four.
 
 The test suite checks this by brute force on small random tables
 (samsyn/feedback/tests/test_disclosure.py).
@@ -68,7 +75,9 @@ class Figure:
         return self.value is None
 
     def __str__(self) -> str:
-        return f"<{self.minimum}" if self.value is None else str(self.value)
+        # A hidden figure may be any value from 1 up (complementary suppression
+        # hides large ones too), so it is never written as "fewer than".
+        return "hidden" if self.value is None else str(self.value)
 
 
 @dataclass
@@ -128,68 +137,111 @@ def _edges(
     return values, kinds
 
 
-def _connected_without(suppressed: set[Edge], skip: Edge) -> bool:
-    """Are the two ends of `skip` joined by other suppressed edges?"""
-    adj: dict[Node, list[Node]] = defaultdict(list)
-    for a, b in suppressed:
-        if (a, b) != skip:
-            adj[a].append(b)
-            adj[b].append(a)
-    start, goal = skip
-    seen = {start}
-    todo = [start]
-    while todo:
-        n = todo.pop()
-        if n == goal:
-            return True
-        for m in adj[n]:
-            if m not in seen:
-                seen.add(m)
-                todo.append(m)
+# A margin is written with a minus sign in the extended table (see the module
+# docstring), so a step around a cycle moves it the other way.
+_SIGN = {"cell": 1, "row": -1, "col": -1, "grand": 1}
+
+
+def _arcs(
+    values: dict[Edge, int], kinds: dict[Edge, str], edges: Iterable[Edge]
+) -> dict[Node, list[tuple[Node, Edge]]]:
+    """The directed steps a cycle may take along `edges`.
+
+    Going from a row node to a column node adds one to the edge in the extended
+    table, going back subtracts one; in true figures that is +1 or -1 by the
+    edge's sign. A step that lowers a figure is allowed only when the figure is
+    at least 2: a reader knows every hidden figure is at least 1 (zero is
+    published), so a lower figure must stay at least 1.
+    """
+    adj: dict[Node, list[tuple[Node, Edge]]] = defaultdict(list)
+    for e in edges:
+        v = values[e]
+        if v <= 0:
+            continue
+        a, b = e
+        sign = _SIGN[kinds[e]]
+        for frm, to, change in ((a, b, sign), (b, a, -sign)):
+            if change > 0 or v >= 2:
+                adj[frm].append((to, e))
+    return adj
+
+
+def _orientations(
+    values: dict[Edge, int], kinds: dict[Edge, str], e: Edge
+) -> list[tuple[Node, Node]]:
+    """The ways (start, goal) to close a cycle through `e`: `e` is stepped from
+    goal to start, and a path must lead from start back to goal."""
+    a, b = e
+    sign = _SIGN[kinds[e]]
+    out = []
+    if sign > 0 or values[e] >= 2:  # stepping a -> b
+        out.append((b, a))
+    if sign < 0 or values[e] >= 2:  # stepping b -> a
+        out.append((a, b))
+    return out
+
+
+def _protected(
+    values: dict[Edge, int], kinds: dict[Edge, str], suppressed: set[Edge], e: Edge
+) -> bool:
+    """Can `e` move by one while every published figure stays, and every hidden
+    figure stays at least 1? That is: does an allowed cycle of hidden edges pass
+    through it? (Exact: any other table differs by a sum of such cycles.)"""
+    adj = _arcs(values, kinds, suppressed - {e})
+    for start, goal in _orientations(values, kinds, e):
+        seen = {start}
+        todo = [start]
+        while todo:
+            n = todo.pop()
+            if n == goal:
+                return True
+            for m, _e in adj[n]:
+                if m not in seen:
+                    seen.add(m)
+                    todo.append(m)
     return False
 
 
 def _cheapest_path(
     values: dict[Edge, int], kinds: dict[Edge, str], suppressed: set[Edge], skip: Edge
 ) -> list[Edge]:
-    """Cheapest path between the ends of `skip` over non-zero edges (Dijkstra).
+    """Cheapest allowed path closing a cycle through `skip` (Dijkstra).
 
     Suppressed edges cost nothing; a published one costs its value times its kind's
     weight, so small interior cells are sacrificed before totals.
     """
-    adj: dict[Node, list[tuple[Node, Edge]]] = defaultdict(list)
-    for e, v in values.items():
-        if e == skip or v <= 0:
+    adj = _arcs(values, kinds, [e for e in values if e != skip])
+    best_path: list[Edge] | None = None
+    best_cost = float("inf")
+    for start, goal in _orientations(values, kinds, skip):
+        best: dict[Node, float] = {start: 0}
+        back: dict[Node, tuple[Node, Edge]] = {}
+        heap: list[tuple[float, int, Node]] = [(0, 0, start)]
+        tick = 0
+        while heap:
+            cost, _, n = heapq.heappop(heap)
+            if n == goal:
+                break
+            if cost > best.get(n, float("inf")):
+                continue
+            for m, e in adj[n]:
+                step = 0 if e in suppressed else values[e] * _COST[kinds[e]] + 1
+                if cost + step < best.get(m, float("inf")):
+                    best[m] = cost + step
+                    back[m] = (n, e)
+                    tick += 1
+                    heapq.heappush(heap, (cost + step, tick, m))
+        if goal not in back or best[goal] >= best_cost:
             continue
-        a, b = e
-        adj[a].append((b, e))
-        adj[b].append((a, e))
-    start, goal = skip
-    best: dict[Node, float] = {start: 0}
-    back: dict[Node, tuple[Node, Edge]] = {}
-    heap: list[tuple[float, int, Node]] = [(0, 0, start)]
-    tick = 0
-    while heap:
-        cost, _, n = heapq.heappop(heap)
-        if n == goal:
-            break
-        if cost > best.get(n, float("inf")):
-            continue
-        for m, e in adj[n]:
-            step = 0 if e in suppressed else values[e] * _COST[kinds[e]] + 1
-            if cost + step < best.get(m, float("inf")):
-                best[m] = cost + step
-                back[m] = (n, e)
-                tick += 1
-                heapq.heappush(heap, (cost + step, tick, m))
-    if goal not in back:  # cannot happen for non-zero figures (see module docstring)
+        path = []
+        n = goal
+        while n != start:
+            n, e = back[n]
+            path.append(e)
+        best_path, best_cost = path, best[goal]
+    if best_path is None:  # cannot happen for non-zero figures (module docstring)
         raise RuntimeError("no complementary suppression path")
-    path = []
-    n = goal
-    while n != start:
-        n, e = back[n]
-        path.append(e)
-    return path
+    return best_path
 
 
 def protect_table(
@@ -212,7 +264,7 @@ def protect_table(
     while changed:
         changed = False
         for e in sorted(suppressed, key=str):
-            if not _connected_without(suppressed, e):
+            if not _protected(values, kinds, suppressed, e):
                 suppressed.update(_cheapest_path(values, kinds, suppressed, e))
                 changed = True
                 break

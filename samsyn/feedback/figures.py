@@ -92,21 +92,21 @@ def public_figures(
     return PublicFigures(start, end, areas, categories, table)
 
 
-def bar_chart(rows: list[tuple[str, Figure]], *, label: str) -> str:
-    """A horizontal SVG bar chart; suppressed figures get a hatched stub bar."""
+def bar_chart(
+    rows: list[tuple[str, Figure]], *, label: str, hidden_label: str = "hidden"
+) -> str:
+    """A horizontal SVG bar chart. A hidden figure gets no bar, only the word
+    `hidden_label`: any length would suggest a value it may not have."""
     from html import escape
 
     width, bar_h, gap, label_w = 420, 22, 8, 170
     shown = [f.value for _, f in rows if f.value is not None]
-    top = max([*shown, rows[0][1].minimum if rows else 1, 1])
+    top = max([*shown, 1])
     height = len(rows) * (bar_h + gap) + gap
     parts = [
         f'<svg class="fb-chart" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">'
         f"<title>{escape(label)}</title>"
-        '<defs><pattern id="fb-hatch" width="6" height="6" '
-        'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-        '<rect width="3" height="6" fill="#9fb6cc"/></pattern></defs>'
     ]
     span = width - label_w - 50
     for i, (name, fig) in enumerate(rows):
@@ -117,16 +117,18 @@ def bar_chart(rows: list[tuple[str, Figure]], *, label: str) -> str:
             f'font-size="12">{escape(short)}</text>'
         )
         if fig.value is None:
-            w = max(span * fig.minimum / top, 4)
-            fill = "url(#fb-hatch)"
-        else:
-            w = span * fig.value / top
-            fill = "#1f4e79"
+            parts.append(
+                f'<text class="fb-chart-hidden" x="{label_w}" '
+                f'y="{y + bar_h * 0.7:.0f}" font-size="13" font-style="italic" '
+                f'fill="#5b6570">{escape(hidden_label)}</text>'
+            )
+            continue
+        w = span * fig.value / top
         parts.append(
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" '
-            f'fill="{fill}" rx="2"/>'
+            f'fill="#1f4e79" rx="2"/>'
             f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h * 0.7:.0f}" '
-            f'font-size="13">{escape(str(fig))}</text>'
+            f'font-size="13">{fig.value}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from samsyn.feedback import figures
@@ -21,18 +22,11 @@ from samsyn.feedback.forms import PublicSettingsForm
 from samsyn.feedback.models import PublicFeedbackSettings
 from samsyn.feedback.summary import build_summary, parse_period
 from samsyn.interventions.models import Intervention
-from samsyn.organisations.access import Access, Cap
-from samsyn.organisations.middleware import get_access
+from samsyn.organisations.access import Cap
+from samsyn.organisations.middleware import require_access
 from samsyn.reports.models import Report
 
 PUBLIC_MAX_AGE = 3600  # figures move a week at a time; an hour's cache is plenty
-
-
-def _member_access(request: HttpRequest, cap: Cap) -> Access:
-    access = get_access(request)
-    if not access.can(cap):
-        raise Http404
-    return access
 
 
 # ----------------------------------------------------------------- public pages
@@ -74,10 +68,17 @@ def _public(
         "none_reported": none_reported,
         "total": data.total(area),
         "chart": figures.bar_chart(
-            chart_rows, label=_("Reports per category") if chart_rows else ""
+            chart_rows,
+            label=_("Reports per category"),
+            hidden_label=pgettext("a figure on the public page", "hidden"),
         )
         if chart_rows
         else "",
+        # A hidden figure may be large (complementary suppression), so the page
+        # explains the mark instead of calling it small.
+        "any_hidden": data.total(area).suppressed
+        or any(f.suppressed for _c, f in rows)
+        or any(f.suppressed for _n, f in chart_rows),
         "interventions": figures.published_interventions(ps, area),
         "minimum": ps.collaboration.min_public_count,
         "embed": embed,
@@ -115,7 +116,7 @@ def public_area_embed(request: HttpRequest, slug: str, code: uuid.UUID) -> HttpR
 
 @login_required
 def public_settings(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.PUBLISH_FEEDBACK)
+    access = require_access(request, Cap.PUBLISH_FEEDBACK)
     collab = access.collaboration
     assert collab is not None  # noqa: S101 - can() implies a collaboration
     current = settings_for(collab)
@@ -157,7 +158,7 @@ def public_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _summary_ctx(request: HttpRequest) -> dict[str, Any]:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     try:
         period = parse_period(request.GET.get("period"))
     except ValueError:
@@ -194,13 +195,37 @@ def summary(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def summary_pdf(request: HttpRequest) -> HttpResponse:
-    from weasyprint import HTML
+    """The summary's PDF, built as a job: the pending page shows its progress, and
+    ``?job=<code>`` serves the finished file to the reader who asked for it."""
+    from samsyn.feedback.tasks import queue_summary_pdf, summary_pdf_subject
+    from samsyn.jobs.files import open_result
+    from samsyn.jobs.models import Job
 
-    ctx = _summary_ctx(request)
-    html = render(request, "feedback/summary_print.html", ctx).content.decode()
-    data = HTML(string=html).write_pdf()
+    access = require_access(request, Cap.VIEW_REPORTS)
+    try:
+        period = parse_period(request.GET.get("period"))
+    except ValueError:
+        raise Http404 from None
+    code = request.GET.get("job")
+    if code:
+        try:
+            uuid.UUID(code)
+        except ValueError:
+            raise Http404 from None
+        job = get_object_or_404(
+            Job.objects.visible_to(access).filter(
+                owner=request.user, subject=summary_pdf_subject(access, period.key)
+            ),
+            code=code,
+        )
+    else:
+        job = queue_summary_pdf(access, period.key)
+    stored = open_result(job) if job.status == Job.Status.DONE else None
+    if stored is None:
+        ctx = {"job": job, "period": period}
+        return render(request, "feedback/pdf_pending.html", ctx)
+    name, data = stored
     response = HttpResponse(data, content_type="application/pdf")
-    name = f"feedback-{ctx['collaboration'].slug}-{ctx['period'].key}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
@@ -212,7 +237,7 @@ def summary_pdf(request: HttpRequest) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """What happened to the signed-in user's own reports: status history and the
     interventions whose area or place covers them."""
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     reports = list(
         Report.objects.visible_to(access)
         .filter(reporter=request.user)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samsyn.interventions import followup
 from samsyn.interventions.models import (
@@ -24,6 +25,7 @@ from samsyn.interventions.models import (
     PartnershipEvent,
 )
 from samsyn.lib.geo import to_sweref
+from samsyn.lib.progress import Progress, null
 from samsyn.organisations.models import Collaboration, Organisation, record
 
 if TYPE_CHECKING:
@@ -254,7 +256,9 @@ def evaluate_intervention(
     """
     iv = intervention
     if not iv.can_evaluate():
-        raise EvaluationError("Only ongoing or finished interventions are evaluated.")
+        raise EvaluationError(
+            _("Only ongoing or finished interventions are evaluated.")
+        )
     inputs, results = followup.compute(iv, control or "auto", now=now)
     ev = Evaluation.objects.create(
         intervention=iv,
@@ -279,7 +283,9 @@ def evaluate_intervention(
     return ev
 
 
-def evaluate_due(*, now: datetime | None = None) -> list[tuple[Intervention, str]]:
+def evaluate_due(
+    *, now: datetime | None = None, progress: Progress | None = None
+) -> list[tuple[Intervention, str]]:
     """Evaluate every intervention whose period ended and that has no evaluation.
 
     Ongoing (or decided) ones are first marked done. Returns (intervention, outcome)
@@ -289,7 +295,11 @@ def evaluate_due(*, now: datetime | None = None) -> list[tuple[Intervention, str
     today = timezone.localdate(now) if now is not None else timezone.localdate()
     out: list[tuple[Intervention, str]] = []
     qs = Intervention.objects.due_for_evaluation(today).select_related("collaboration")
-    for iv in qs.order_by("ends_on", "pk"):
+    due = list(qs.order_by("ends_on", "pk"))
+    progress = progress or null()
+    progress.stage("evaluating interventions", total=len(due))
+    for iv in due:
+        progress.advance()
         try:
             with transaction.atomic():
                 if iv.status == Intervention.Status.DECIDED:

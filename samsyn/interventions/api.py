@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from samsyn.api import api_access
@@ -91,7 +92,7 @@ def _visible(request: HttpRequest) -> Any:
     if not access.can(Cap.VIEW_REPORTS):
         from ninja.errors import HttpError
 
-        raise HttpError(403, "Not allowed.")
+        raise HttpError(403, _("Not allowed."))
     return (
         Intervention.objects.visible_to(access)
         .select_related("owner")

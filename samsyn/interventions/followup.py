@@ -2,10 +2,11 @@
 
 Place-based interventions (a point) are evaluated by
 :func:`samsyn.analysis.engine.evaluate` (target radius, displacement buffer ring, a
-control area). Area-based ones use the same statistics
-(:func:`samsyn.analysis.stats.evaluation.evaluate_intervention`) with target = the
-intervention's areas, buffer = the areas that touch them and control = the most
-similar area that neither overlaps nor touches them (or one chosen by hand).
+control area), area-based ones by :func:`samsyn.analysis.engine.evaluate_areas`
+(target = the intervention's areas, buffer = the areas that touch them, control = the
+most similar area that neither overlaps nor touches them, or one chosen by hand).
+This module only chooses the periods and the areas, and adds the caveats and the
+cost per prevented event; the figures are the engine's.
 
 Counts include every report of the collaboration (also restricted ones): an
 evaluation is an aggregate shared with the whole collaboration and must not depend on
@@ -17,25 +18,20 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-import numpy as np
-import shapely
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from samsyn.analysis import engine
-from samsyn.analysis.data import load_report_columns
 from samsyn.analysis.stats import evaluation as ev_stats
 from samsyn.areas.models import Area
 from samsyn.interventions.models import Evaluation, Intervention
 
 MIN_WEEKS = 4
 MAX_WEEKS = 26
-ADJACENT_M = 1.0  # polygons closer than this touch (shared borders, rounding)
-CONTROL_GAP_M = 200.0  # a control area keeps this distance from target and buffer
-MIN_CONTROL_EVENTS = 10
 
 EFFECT_TEXT = {
     ev_stats.EFFECT_WORKED: _("It worked: fewer events than the control suggests."),
@@ -59,13 +55,13 @@ class EvaluationError(ValueError):
 class Periods:
     start: date
     weeks: int
-    caveats: tuple[str, ...]
+    caveats: tuple[dict[str, Any], ...]
 
 
 def choose_periods(intervention: Intervention, today: date) -> Periods:
     """Equally long before/after periods: the intervention's length in weeks (4 to 26),
     cut to the whole weeks that have passed since it started."""
-    caveats: list[str] = []
+    caveats: list[dict[str, Any]] = []
     start = intervention.starts_on
     if intervention.ends_on is not None:
         days = (intervention.ends_on - start).days + 1
@@ -80,10 +76,7 @@ def choose_periods(intervention: Intervention, today: date) -> Periods:
         )
     weeks = min(wanted, passed)
     if weeks < wanted:
-        caveats.append(
-            f"Only {weeks} whole weeks have passed since the start; the periods "
-            f"are {weeks} weeks instead of {wanted}."
-        )
+        caveats.append({"code": "short_periods", "weeks": weeks, "wanted": wanted})
     return Periods(start, weeks, tuple(caveats))
 
 
@@ -124,130 +117,174 @@ def evaluate_points(
 def evaluate_areas(
     intervention: Intervention, periods: Periods, control: str
 ) -> dict[str, Any]:
-    """Target = the areas, buffer = touching areas, control = similar, not adjacent."""
-    collab = intervention.collaboration
+    """Target = the areas, buffer = touching areas, control = similar, not adjacent
+    (:func:`samsyn.analysis.engine.evaluate_areas`)."""
     targets = _leaf_areas(intervention)
     if not targets:
         raise EvaluationError(str(_("Give the intervention a place, point or area.")))
-    _union, geoms = engine.study_area(collab)
-    target_refs = {a.ref for a in targets if a.ref in geoms}
-    if not target_refs:
-        raise EvaluationError(str(_("The intervention's areas have no boundary.")))
-    target_geom = shapely.union_all([geoms[r] for r in target_refs])
-    buffer_refs = {
-        ref
-        for ref, g in geoms.items()
-        if ref not in target_refs and g.distance(target_geom) <= ADJACENT_M
-    }
-    near = shapely.union_all([target_geom, *[geoms[r] for r in buffer_refs]])
-
-    t0 = engine.local_midnight(periods.start)
-    b0 = engine.local_midnight(periods.start - timedelta(weeks=periods.weeks))
-    a1 = engine.local_midnight(periods.start + timedelta(weeks=periods.weeks))
-    cols = load_report_columns(collab, b0, a1)
-    codes = [c.code for c in intervention.categories.all()]
-    if codes:
-        idx = [cols.category_codes.index(c) for c in codes if c in cols.category_codes]
-        cols = cols.select(np.isin(cols.category, idx))
-    split = t0.timestamp()
-    refs = cols.area_refs
-    in_target = np.isin(cols.area, [i for i, r in enumerate(refs) if r in target_refs])
-    in_buffer = np.isin(cols.area, [i for i, r in enumerate(refs) if r in buffer_refs])
-    notes: list[str] = []
-    if control == "auto":
-        before = cols.t < split
-        mid = (b0.timestamp() + split) / 2
-
-        def shape_of(tt: np.ndarray) -> tuple[float, float]:
-            n = len(tt)
-            if n == 0:
-                return 0.0, 0.0
-            second = float(np.count_nonzero(tt >= mid))
-            return float(n), (second - (n - second)) / n
-
-        t_level, t_trend = shape_of(cols.t[in_target & before])
-        best: tuple[float, int] | None = None
-        for i, ref in enumerate(refs):
-            g = geoms.get(ref)
-            if g is None or ref in target_refs or ref in buffer_refs:
-                continue
-            if g.distance(near) <= CONTROL_GAP_M:
-                continue
-            tt = cols.t[(cols.area == i) & before]
-            if len(tt) < MIN_CONTROL_EVENTS:
-                continue
-            level, trend = shape_of(tt)
-            score = abs(math.log((level + 1) / (t_level + 1))) + abs(trend - t_trend)
-            if best is None or score < best[0]:
-                best = (score, i)
-        if best is None:
-            raise EvaluationError(str(_("No area qualifies as a control.")))
-        ci = best[1]
-        notes.append(
-            "Control chosen automatically: the area (not within 200 m of the target "
-            "areas or their neighbours) with the most similar before-period level "
-            f"and trend, at least {MIN_CONTROL_EVENTS} events before."
+    try:
+        return engine.evaluate_areas(
+            intervention.collaboration,
+            sorted(a.ref for a in targets),
+            periods.start,
+            periods.weeks,
+            periods.weeks,
+            control=control,
+            categories=[c.code for c in intervention.categories.all()] or None,
         )
-    else:
-        if control not in refs:
-            raise EvaluationError(str(_("Unknown control area.")))
-        ci = refs.index(control)
-        notes.append("Control area chosen by the user.")
-    in_control = cols.area == ci
+    except engine.AnalysisInputError as exc:
+        # The engine's words for the register's situations, in the user's language.
+        if exc.field == "areas":
+            raise EvaluationError(
+                str(_("The intervention's areas have no boundary."))
+            ) from exc
+        if exc.field == "control":
+            text = (
+                _("Unknown control area.")
+                if control != "auto"
+                else _("No area qualifies as a control.")
+            )
+            raise EvaluationError(str(text)) from exc
+        raise
 
-    def before_after(m: np.ndarray) -> tuple[int, int]:
-        tt = cols.t[m]
-        return int(np.count_nonzero(tt < split)), int(np.count_nonzero(tt >= split))
 
-    rb, ra = before_after(in_target)
-    db, da = before_after(in_buffer)
-    cb, ca = before_after(in_control)
-    ev = ev_stats.evaluate_intervention(
-        treated_before=rb,
-        treated_after=ra,
-        control_before=cb,
-        control_after=ca,
-        buffer_before=db if buffer_refs else None,
-        buffer_after=da if buffer_refs else None,
-    )
-    bounds = engine.week_bounds(
-        periods.start - timedelta(weeks=periods.weeks), 2 * periods.weeks
-    )
-    return {
-        "collaboration": collab.slug,
-        "start": periods.start.isoformat(),
-        "weekly": {
-            "target": engine._weekly_series(cols.t[in_target], bounds).tolist(),
-            "buffer": engine._weekly_series(cols.t[in_buffer], bounds).tolist(),
-            "control": engine._weekly_series(cols.t[in_control], bounds).tolist(),
-        },
-        "parameters": {
-            "target_areas": sorted(target_refs),
-            "buffer_areas": sorted(buffer_refs),
-            "weeks_before": periods.weeks,
-            "weeks_after": periods.weeks,
-            "categories": codes,
-        },
-        "control": {
-            "area": refs[ci],
-            "chosen": "auto" if control == "auto" else "user",
-        },
-        "counts": {
-            "target": {"before": rb, "after": ra},
-            "buffer": {"before": db, "after": da},
-            "control": {"before": cb, "after": ca},
-        },
-        "effect": ev.effect,
-        "displacement": ev.displacement,
-        "effect_z": engine._num(ev.effect_z),
-        "displacement_z": engine._num(ev.displacement_z),
-        "wdq": engine._dc(ev.wdq),
-        "total_net_effect": engine._dc(ev.total_net_effect),
-        "wdd": engine._dc(ev.wdd),
-        "did": engine._dc(ev.did),
-        "reasons": list(ev.reasons),
-        "notes": notes,
-    }
+def _reason_caveats(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Why a verdict is missing, as codes: the rules of
+    :func:`samsyn.analysis.stats.evaluation.evaluate_intervention` (default
+    thresholds, as the engine uses) applied to the stored counts."""
+    th = ev_stats.EvaluationThresholds()
+    counts = results.get("counts") or {}
+
+    def total(key: str) -> float:
+        c = counts.get(key) or {}
+        return float(c.get("before", 0)) + float(c.get("after", 0))
+
+    found: list[dict[str, Any]] = []
+    if results.get("effect") == ev_stats.TOO_FEW_EVENTS:
+        for key, minimum in (
+            ("target", th.min_treated_events),
+            ("control", th.min_control_events),
+        ):
+            if total(key) < minimum:
+                found.append(
+                    {
+                        "code": "few_events",
+                        "where": key,
+                        "events": total(key),
+                        "minimum": minimum,
+                    }
+                )
+    if results.get("displacement") == ev_stats.UNDEFINED and "buffer" in counts:
+        if total("buffer") < th.min_buffer_events:
+            found.append(
+                {
+                    "code": "few_events",
+                    "where": "buffer",
+                    "events": total("buffer"),
+                    "minimum": th.min_buffer_events,
+                }
+            )
+        elif total("control") < th.min_control_events:
+            found.append({"code": "few_control_events_for_buffer"})
+    return found
+
+
+def _method_notes(results: dict[str, Any], method: str) -> list[dict[str, Any]]:
+    chosen = (results.get("control") or {}).get("chosen")
+    if chosen == "user":
+        return [{"code": "control_by_user"}]
+    if chosen == "auto":
+        return [
+            {
+                "code": "control_auto_areas"
+                if method == Evaluation.Method.AREAS
+                else "control_auto_point",
+                "gap_m": int(engine.CONTROL_GAP_M),
+                "minimum": engine.MIN_CONTROL_EVENTS,
+            }
+        ]
+    return []
+
+
+# Technical reasons the statistics give in English (WDQ undefined), in words.
+_KNOWN_TEXTS = {
+    "zero control count": _("a control count is zero"),
+    "no success in the response area (SM >= 0)": _(
+        "no fall in the target area, so nothing can have been displaced"
+    ),
+}
+
+
+def explain(item: Any) -> str:
+    """A stored caveat or method note in the reader's language.
+
+    New evaluations store codes with figures (``{"code": "short_periods", ...}``);
+    evaluations stored before that hold English sentences, shown as they are.
+    """
+    if item is None:
+        return ""
+    if not isinstance(item, dict):
+        return str(_KNOWN_TEXTS.get(str(item), item))
+    code = item.get("code")
+    if code == "short_periods":
+        return ngettext(
+            "Only %(weeks)s whole week has passed since the start; the periods are "
+            "%(weeks)s week instead of %(wanted)s.",
+            "Only %(weeks)s whole weeks have passed since the start; the periods "
+            "are %(weeks)s weeks instead of %(wanted)s.",
+            item["weeks"],
+        ) % {"weeks": item["weeks"], "wanted": item["wanted"]}
+    if code == "interim":
+        return gettext("The intervention is still running: this is an interim result.")
+    if code == "few_events":
+        n, figures = (
+            int(item["events"]),
+            {
+                "events": f"{item['events']:g}",
+                "minimum": item["minimum"],
+            },
+        )
+        if item["where"] == "target":
+            text = ngettext(
+                "The target has %(events)s event, fewer than %(minimum)s.",
+                "The target has %(events)s events, fewer than %(minimum)s.",
+                n,
+            )
+        elif item["where"] == "control":
+            text = ngettext(
+                "The control area has %(events)s event, fewer than %(minimum)s.",
+                "The control area has %(events)s events, fewer than %(minimum)s.",
+                n,
+            )
+        else:
+            text = ngettext(
+                "The surrounding area has %(events)s event, fewer than %(minimum)s.",
+                "The surrounding area has %(events)s events, fewer than %(minimum)s.",
+                n,
+            )
+        return text % figures
+    if code == "few_control_events_for_buffer":
+        return gettext(
+            "The control area has too few events to judge the surrounding area."
+        )
+    if code == "control_by_user":
+        return gettext("Control area chosen by the user.")
+    if code in ("control_auto_point", "control_auto_areas"):
+        text = (
+            gettext(
+                "Control chosen automatically: the area (not within %(gap)s m of the "
+                "target areas or their neighbours) with the most similar "
+                "before-period level and trend, at least %(minimum)s events before."
+            )
+            if code == "control_auto_areas"
+            else gettext(
+                "Control chosen automatically: the area (not within %(gap)s m of the "
+                "buffer) with the most similar before-period level and trend, at "
+                "least %(minimum)s events before."
+            )
+        )
+        return text % {"gap": item["gap_m"], "minimum": item["minimum"]}
+    return str(code)
 
 
 def compute(
@@ -268,9 +305,12 @@ def compute(
             results = evaluate_areas(intervention, periods, control)
     except engine.AnalysisInputError as exc:
         raise EvaluationError(str(exc)) from exc
-    caveats = list(periods.caveats) + list(results.get("reasons", []))
+    # Caveats and method notes are stored as codes with their figures and put
+    # into words when shown (explain()), in the reader's language.
+    caveats = list(periods.caveats) + _reason_caveats(results)
     if intervention.status == Intervention.Status.ONGOING:
-        caveats.append("The intervention is still running: this is an interim result.")
+        caveats.append({"code": "interim"})
+    results["method_notes"] = _method_notes(results, method)
     prevented = (results.get("total_net_effect") or {}).get("total")
     cost = intervention.spent_cost
     cost_per = None

@@ -75,9 +75,36 @@ class QuickForm(_CollaborationForm):
     status = forms.ChoiceField(
         label=_("Status"), choices=START_STATUSES, initial=Intervention.Status.DECIDED
     )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False
+    )
+    problem = forms.CharField(
+        label=_("Problem"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    trigger_text = forms.CharField(
+        label=_("Triggered by"), max_length=300, required=False
+    )
+    # The code of the situation picture it was recorded from; the view checks it
+    # against the user's access again when the form is sent.
+    picture = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, collaboration: Collaboration, **kwargs: Any) -> None:
+        super().__init__(*args, collaboration=collaboration, **kwargs)
+        self.fields["category"].queryset = Category.objects.in_collaboration(  # type: ignore[attr-defined]
+            collaboration
+        ).active()
 
     def clean_title(self) -> str:
         return _no_personal_data(self.cleaned_data["title"])
+
+    def clean_problem(self) -> str:
+        return _no_personal_data(self.cleaned_data["problem"])
+
+    def clean_trigger_text(self) -> str:
+        return _no_personal_data(self.cleaned_data["trigger_text"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -95,8 +122,11 @@ class QuickForm(_CollaborationForm):
             "starts_on": d["starts_on"],
             "ends_on": d.get("ends_on"),
             "status": d["status"],
+            "problem": d.get("problem") or "",
+            "trigger_text": d.get("trigger_text") or "",
             "places": [d["place"]] if d.get("place") else [],
             "areas": [d["area"]] if d.get("area") else [],
+            "categories": [d["category"]] if d.get("category") else [],
         }
 
 

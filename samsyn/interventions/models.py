@@ -108,8 +108,12 @@ class Intervention(models.Model):
     # Optional point for place-based interventions (stored twice, as everywhere).
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
-    x = models.FloatField(null=True, blank=True, help_text="SWEREF 99 TM easting (m)")
-    y = models.FloatField(null=True, blank=True, help_text="SWEREF 99 TM northing (m)")
+    x = models.FloatField(
+        null=True, blank=True, help_text=_("SWEREF 99 TM easting (m)")
+    )
+    y = models.FloatField(
+        null=True, blank=True, help_text=_("SWEREF 99 TM northing (m)")
+    )
     target_radius_m = models.PositiveIntegerField(_("target radius (m)"), default=100)
     buffer_radius_m = models.PositiveIntegerField(_("buffer radius (m)"), default=500)
     # What triggered it: free text, plus a generic link to e.g. a situation picture

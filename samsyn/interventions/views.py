@@ -11,12 +11,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samsyn.interventions import actions, followup
+from samsyn.interventions import actions, followup, prefill
 from samsyn.interventions.forms import (
     AnswerForm,
     EffortForm,
@@ -30,14 +31,7 @@ from samsyn.interventions.forms import (
 )
 from samsyn.interventions.models import Evaluation, Intervention, Partnership
 from samsyn.organisations.access import Access, Cap
-from samsyn.organisations.middleware import get_access
-
-
-def _member_access(request: HttpRequest, cap: Cap) -> Access:
-    access = get_access(request)
-    if not access.can(cap):
-        raise Http404
-    return access
+from samsyn.organisations.middleware import require_access
 
 
 def _get(access: Access, code: uuid.UUID) -> Intervention:
@@ -50,7 +44,7 @@ def _get(access: Access, code: uuid.UUID) -> Intervention:
 
 
 def _updatable(request: HttpRequest, code: uuid.UUID) -> Intervention:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     iv = _get(access, code)
     if not iv.can_update(access):
         raise Http404
@@ -58,13 +52,13 @@ def _updatable(request: HttpRequest, code: uuid.UUID) -> Intervention:
 
 
 def _managed(request: HttpRequest, code: uuid.UUID) -> tuple[Access, Intervention]:
-    access = _member_access(request, Cap.MANAGE_INTERVENTIONS)
+    access = require_access(request, Cap.MANAGE_INTERVENTIONS)
     return access, _get(access, code)
 
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     form = FilterForm(request.GET or None, collaboration=access.collaboration)
     qs = Intervention.objects.visible_to(access).select_related("owner")
     data = form.cleaned_data if form.is_valid() else {}
@@ -111,19 +105,35 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def quick(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.MANAGE_INTERVENTIONS)
+    """Quick capture; from a situation picture with GET parameters that prefill it
+    (see `samsyn.interventions.prefill`; anything not visible is ignored)."""
+    access = require_access(request, Cap.MANAGE_INTERVENTIONS)
     initial = {
         "starts_on": timezone.localdate(),
         "status": Intervention.Status.DECIDED,
         "owner": min(access.organisation_ids, default=None),
     }
+    picture = None
+    if request.method != "POST":
+        pre = prefill.from_query(access, request.GET)
+        initial.update(pre.initial)
+        picture = pre.picture
     form = QuickForm(
         request.POST or None, initial=initial, collaboration=access.collaboration
     )
+    if request.method == "POST":
+        picture = prefill.visible_picture(access, request.POST.get("picture"))
     if request.method == "POST" and form.is_valid():
+        data = form.intervention_data()
+        if picture is not None:
+            data["trigger_type"] = prefill.TRIGGER_PICTURE
+            data["trigger_code"] = str(picture.code)
+            data["trigger_text"] = data["trigger_text"] or prefill.trigger_text(
+                picture, data["problem"]
+            )
         iv = actions.register_intervention(
             access.collaboration,  # type: ignore[arg-type]
-            form.intervention_data(),
+            data,
             by=request.user,  # type: ignore[arg-type]
         )
         messages.success(
@@ -131,19 +141,26 @@ def quick(request: HttpRequest) -> HttpResponse:
             _("The intervention “%(title)s” was recorded.") % {"title": iv.title},
         )
         if request.POST.get("another"):
-            return redirect("interventions:quick")
+            url = reverse("interventions:quick")
+            if picture is not None:
+                url += "?" + urlencode({"picture": str(picture.code)})
+            return redirect(url)
         return redirect("interventions:detail", code=iv.code)
     return render(
         request,
         "interventions/quick.html",
-        {"form": form},
+        {
+            "form": form,
+            "picture": picture,
+            "picture_name": prefill.picture_name(picture) if picture else "",
+        },
         status=422 if request.method == "POST" else 200,
     )
 
 
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.MANAGE_INTERVENTIONS)
+    access = require_access(request, Cap.MANAGE_INTERVENTIONS)
     form = InterventionForm(
         request.POST or None,
         initial={"starts_on": timezone.localdate()},
@@ -256,7 +273,7 @@ def evaluation_context(ev: Evaluation | None) -> dict[str, Any] | None:
 
 @login_required
 def detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     iv = _get(access, code)
     can_update = iv.can_update(access)
     can_manage = access.can(Cap.MANAGE_INTERVENTIONS)
@@ -268,11 +285,17 @@ def detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     for p in partners:
         p.may_answer = p.can_answer(access)  # type: ignore[attr-defined]
     evaluations = list(iv.evaluations.select_related("evaluated_by"))
+    trigger_picture = (
+        prefill.visible_picture(access, iv.trigger_code)
+        if iv.trigger_type == prefill.TRIGGER_PICTURE
+        else None
+    )
     return render(
         request,
         "interventions/detail.html",
         {
             "iv": iv,
+            "trigger_picture": trigger_picture,
             "history": iv.events.select_related("changed_by"),
             "partners": partners,
             "notes": iv.notes.select_related("author"),
@@ -355,7 +378,7 @@ def add_partner(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def answer(request: HttpRequest, code: uuid.UUID, partner: uuid.UUID) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     iv = _get(access, code)
     p = get_object_or_404(iv.partnerships.select_related("organisation"), code=partner)
     if not p.can_answer(access):
@@ -396,7 +419,7 @@ def add_note(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @login_required
 def note_file(request: HttpRequest, code: uuid.UUID, pk: int) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     iv = _get(access, code)
     note = get_object_or_404(iv.notes.exclude(file=""), pk=pk)
     try:
@@ -428,7 +451,7 @@ def evaluate(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @login_required
 def annual(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,15 +12,23 @@ from django.db.models import Q
 from django.utils import timezone
 
 from samsyn.analysis import engine
-from samsyn.meetings.models import TZ, Decision, DecisionEvent, Forum, Meeting
-from samsyn.organisations.models import Organisation, record
+from samsyn.meetings.models import (
+    DEFAULT_OVERDUE_DAYS,
+    TZ,
+    CalendarLink,
+    Decision,
+    DecisionEvent,
+    Forum,
+    Meeting,
+)
+from samsyn.organisations.models import Collaboration, Organisation, record
 from samsyn.reports.models import Report
 
 log = logging.getLogger(__name__)
 
 # A physical-environment issue still reported/assigned this many days after it came
-# in is "overdue" on the agenda.
-OVERDUE_DAYS = 14
+# in is "overdue" on the agenda: each forum sets its own (Forum.overdue_days).
+OVERDUE_DAYS = DEFAULT_OVERDUE_DAYS
 
 
 class NotAllowed(Exception):
@@ -194,7 +203,11 @@ def _overdue_issues(meeting: Meeting, days: int) -> list[dict[str, Any]]:
     ]
 
 
-def build_agenda(meeting: Meeting, *, overdue_days: int = OVERDUE_DAYS) -> dict:
+def build_agenda(meeting: Meeting, *, overdue_days: int | None = None) -> dict:
+    """The agenda's content; issues are overdue after the forum's ``overdue_days``
+    unless ``overdue_days`` is given."""
+    if overdue_days is None:
+        overdue_days = meeting.forum.overdue_days
     deviations, source = _deviations(meeting)
     local_day = timezone.localtime(meeting.starts_at, TZ).date()
     return {
@@ -214,7 +227,7 @@ def build_agenda(meeting: Meeting, *, overdue_days: int = OVERDUE_DAYS) -> dict:
 
 @transaction.atomic
 def generate_agenda(
-    meeting: Meeting, *, by: Any, overdue_days: int = OVERDUE_DAYS
+    meeting: Meeting, *, by: Any, overdue_days: int | None = None
 ) -> Meeting:
     """(Re)generate the agenda from the current picture; free items are kept."""
     meeting.agenda = build_agenda(meeting, overdue_days=overdue_days)
@@ -227,6 +240,7 @@ def generate_agenda(
             "source": meeting.agenda["source"],
             "deviations": len(meeting.agenda["deviations"]),
             "issues": len(meeting.agenda["issues"]),
+            "overdue_days": meeting.agenda["overdue_days"],
             "decisions": len(meeting.agenda["decisions"]),
         },
     )
@@ -346,3 +360,47 @@ def change_decision_status(
         data={"from": old, "to": status, "note": bool(note)},
     )
     return decision
+
+
+# ---------------------------------------------------------------- calendar links
+@transaction.atomic
+def rotate_calendar_link(user: Any, collaboration: Collaboration) -> CalendarLink:
+    """Give the person a new secret calendar link (the old one stops working)."""
+    link = (
+        CalendarLink.objects.select_for_update()
+        .filter(user=user, collaboration=collaboration)
+        .first()
+    )
+    created = link is None
+    if link is None:
+        link = CalendarLink(user=user, collaboration=collaboration)
+    else:
+        link.key = uuid.uuid4()
+        link.created = timezone.now()
+        link.last_used = None
+    link.save()
+    record(
+        user,
+        "calendar_link.created" if created else "calendar_link.rotated",
+        collaboration,
+        data={"user": user.pk},
+    )
+    return link
+
+
+@transaction.atomic
+def revoke_calendar_link(user: Any, collaboration: Collaboration) -> bool:
+    """Turn the person's calendar link off; False when there was none."""
+    deleted, _ = CalendarLink.objects.filter(
+        user=user, collaboration=collaboration
+    ).delete()
+    if deleted:
+        record(user, "calendar_link.revoked", collaboration, data={"user": user.pk})
+    return bool(deleted)
+
+
+def touch_calendar_link(link: CalendarLink, now: Any = None) -> None:
+    """Note when a calendar app last fetched the link (at most once an hour)."""
+    now = now or timezone.now()
+    if link.last_used is None or now - link.last_used > timedelta(hours=1):
+        CalendarLink.objects.filter(pk=link.pk).update(last_used=now)

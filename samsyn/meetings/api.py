@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from samsyn.api import FieldError, api_access
@@ -50,7 +51,7 @@ def list_meetings(
     )
     if status:
         if status not in Meeting.Status.values:
-            raise FieldError("status", "Unknown status.")
+            raise FieldError("status", _("Unknown status."))
         qs = qs.filter(status=status)
     if upcoming:
         qs = qs.filter(starts_at__gte=timezone.now())
@@ -79,7 +80,7 @@ def list_decisions(
         qs = qs.overdue()
     elif status:
         if status not in Decision.Status.values:
-            raise FieldError("status", "Unknown status.")
+            raise FieldError("status", _("Unknown status."))
         qs = qs.filter(status=status)
     if owner:
         qs = qs.filter(owner__slug=owner)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from samsyn.accounts.models import User
 from samsyn.areas.models import Area
 from samsyn.lib.personal_data import find_personal_data
-from samsyn.meetings.models import Decision, Forum
+from samsyn.meetings.models import DEFAULT_OVERDUE_DAYS, Decision, Forum
 from samsyn.organisations.models import Collaboration, Organisation
 
 
@@ -50,6 +50,7 @@ class ForumForm(forms.ModelForm):
             "recurrence",
             "starts_on",
             "location",
+            "overdue_days",
             "active",
         ]
         widgets = {
@@ -66,6 +67,13 @@ class ForumForm(forms.ModelForm):
             collaboration=collaboration, active=True
         )
         self.fields["members"].queryset = _people(collaboration)
+        # Left empty (or not sent, as by older clients): the usual 14 days.
+        self.fields["overdue_days"].required = False
+        self.fields["overdue_days"].widget.attrs.update({"min": 1, "max": 365})
+
+    def clean_overdue_days(self) -> int:
+        value = self.cleaned_data.get("overdue_days")
+        return DEFAULT_OVERDUE_DAYS if value is None else value
 
 
 class MinutesForm(forms.Form):

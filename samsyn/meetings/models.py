@@ -8,6 +8,10 @@ so nothing decided is forgotten: an open decision is carried to every later agen
 of the same forum until its owner marks it done. A decision's status is a history
 (`DecisionEvent`, append-only); `Decision.status` is its latest value, kept in the
 same transaction so lists can filter on it.
+
+Calendar apps cannot sign in, so each person may have a secret subscription link
+(`CalendarLink`) to the meetings of the forums they may see; it is rotated or turned
+off from the meetings page.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from samsyn.areas.models import Area, Place
@@ -32,6 +38,9 @@ if TYPE_CHECKING:
     from samsyn.organisations.access import Access
 
 TZ = ZoneInfo("Europe/Stockholm")
+# A physical-environment issue still open this many days after it came in is
+# "overdue" on a forum's agenda, unless the forum says otherwise.
+DEFAULT_OVERDUE_DAYS = 14
 
 
 class ForumQuerySet(models.QuerySet["Forum"]):
@@ -105,6 +114,15 @@ class Forum(models.Model):
     # forum meets on the same n-th weekday of the month as this date).
     starts_on = models.DateField(_("first meeting"), default=timezone.localdate)
     location = models.CharField(_("location"), max_length=200, blank=True)
+    overdue_days = models.PositiveSmallIntegerField(
+        _("issues overdue after (days)"),
+        default=DEFAULT_OVERDUE_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "The agenda lists physical-environment issues (lighting, vegetation, "
+            "graffiti …) still open this many days after they were reported."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     created = models.DateTimeField(default=timezone.now)
 
@@ -434,3 +452,66 @@ class DecisionEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("Decision history is append-only.")
+
+
+class CalendarLink(models.Model):
+    """A person's secret link to the calendar of their meetings in a collaboration.
+
+    The link carries ``key`` and an HMAC of it made with the server's secret key, so
+    the database alone does not give away a working link (and the page can show the
+    link again). The feed shows what the person may see at the time it is fetched:
+    the meetings of the forums visible to them, nothing once they leave the
+    collaboration. Rotating gives a new key (the old link stops working); revoking
+    deletes the row. Both are audited (see actions).
+    """
+
+    SALT = "samsyn.meetings.CalendarLink"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_links",
+    )
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "collaboration"], name="one_calendar_link_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.collaboration_id}"
+
+    @classmethod
+    def _digest(cls, key_hex: str) -> str:
+        return salted_hmac(cls.SALT, key_hex, algorithm="sha256").hexdigest()[:40]
+
+    @property
+    def token(self) -> str:
+        """The secret part of the link: the key and its HMAC."""
+        return f"{self.key.hex}{self._digest(self.key.hex)}"
+
+    @classmethod
+    def from_token(cls, token: str) -> CalendarLink | None:
+        """The link a token belongs to, or None (malformed, forged or revoked)."""
+        key_hex, digest = token[:32], token[32:]
+        try:
+            key = uuid.UUID(hex=key_hex)
+        except ValueError:
+            return None
+        if not constant_time_compare(digest, cls._digest(key.hex)):
+            return None
+        return (
+            cls.objects.filter(key=key, user__is_active=True)
+            .select_related("user", "collaboration")
+            .first()
+        )

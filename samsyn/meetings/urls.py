@@ -15,6 +15,8 @@ urlpatterns = [
         views.forum_calendar_ics,
         name="forum_calendar",
     ),
+    path("calendar/link/", views.calendar_link, name="calendar_link"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("decisions/", views.decisions, name="decisions"),
     path(
         "decisions/<uuid:code>/status/", views.decision_status, name="decision_status"

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from samsyn.meetings import actions
-from samsyn.meetings.calendar import forum_calendar
+from samsyn.meetings.calendar import forum_calendar, meetings_calendar
 from samsyn.meetings.forms import (
     DecisionFilterForm,
     DecisionForm,
@@ -21,7 +25,7 @@ from samsyn.meetings.forms import (
     ForumForm,
     MinutesForm,
 )
-from samsyn.meetings.models import Decision, Forum, Meeting
+from samsyn.meetings.models import CalendarLink, Decision, Forum, Meeting
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import get_access
 
@@ -59,8 +63,81 @@ def forums(request: HttpRequest) -> HttpResponse:
         {
             "forums": [(f, nxt.get(f.pk)) for f in rows],
             "can_manage": access.can(Cap.MANAGE_MEETINGS),
+            "calendar_link": _calendar_link(request, access),
         },
     )
+
+
+def _calendar_link(request: HttpRequest, access: Access) -> CalendarLink | None:
+    """The person's calendar link in this collaboration, with its full URL."""
+    link = CalendarLink.objects.filter(
+        user=access.user, collaboration=access.collaboration
+    ).first()
+    if link is not None:
+        link.url = request.build_absolute_uri(  # type: ignore[attr-defined]
+            reverse("meetings:calendar_feed", args=[link.token])
+        )
+    return link
+
+
+@login_required
+@require_POST
+def calendar_link(request: HttpRequest) -> HttpResponse:
+    """Create or rotate (``action=rotate``) or turn off (``action=revoke``) the
+    person's secret calendar link."""
+    access = _access(request)
+    action = request.POST.get("action", "rotate")
+    if action == "revoke":
+        if actions.revoke_calendar_link(request.user, access.collaboration):
+            messages.success(request, _("The calendar link was turned off."))
+    elif action == "rotate":
+        actions.rotate_calendar_link(request.user, access.collaboration)
+        messages.success(
+            request,
+            _("A new calendar link was made. An earlier link no longer works."),
+        )
+    else:
+        return HttpResponse(_("Unknown action."), status=422)
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/meetings/") and "//" not in nxt:
+        return redirect(nxt)
+    return redirect("meetings:forums")
+
+
+@never_cache
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The calendar behind a secret link: no session, the link is the credential.
+
+    It shows the meetings of the forums its owner may see now (``?forum=CODE``
+    for one of them). A forged, rotated or revoked link, an inactive owner or one
+    who has left the collaboration: 404.
+    """
+    link = CalendarLink.from_token(token)
+    if link is None:
+        raise Http404
+    access = Access.for_user(link.user, link.collaboration)
+    if not access.is_member:
+        raise Http404
+    forums = Forum.objects.visible_to(access).order_by("name")
+    wanted = request.GET.get("forum", "")
+    if wanted:
+        try:
+            forums = forums.filter(code=uuid.UUID(wanted))
+        except ValueError as exc:
+            raise Http404 from exc
+        if not forums:
+            raise Http404
+        name = forums[0].name
+    else:
+        forums = forums.filter(active=True)
+        name = f"{link.collaboration.name}: {_('Meetings')}"
+    actions.touch_calendar_link(link)
+    body = meetings_calendar(forums, request.build_absolute_uri("/"), name).to_ical()
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required
@@ -108,6 +185,7 @@ def forum(request: HttpRequest, code: str) -> HttpResponse:
             "past": meetings.past()[:20],
             "can_manage": access.can(Cap.MANAGE_MEETINGS),
             "plan_weeks": PLAN_WEEKS,
+            "calendar_link": _calendar_link(request, access),
         },
     )
 
@@ -119,7 +197,11 @@ def forum_plan(request: HttpRequest, code: str) -> HttpResponse:
     f = get_object_or_404(Forum.objects.visible_to(access), code=code)
     until = timezone.localdate() + timedelta(weeks=PLAN_WEEKS)
     new = actions.plan_meetings(f, until, by=request.user)
-    messages.success(request, _("%(n)d meetings planned.") % {"n": len(new)})
+    messages.success(
+        request,
+        ngettext("%(n)d meeting planned.", "%(n)d meetings planned.", len(new))
+        % {"n": len(new)},
+    )
     return redirect("meetings:forum", code=f.code)
 
 

@@ -12,11 +12,17 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from samsyn.accounts.models import User
 from samsyn.notifications.models import Kind, Notification, NotificationPreference
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration, Membership, Organisation, record
+
+# Why a notification was not sent, stored in English and translated when shown
+# ({% translate n.error %} in the log).
+SKIPPED_OFF = gettext_noop("turned off in the settings")
+SKIPPED_NO_ADDRESS = gettext_noop("no e-mail address")
 
 Role = Membership.Role
 # Who in an organisation hears about its work: the ones who act on it.
@@ -75,9 +81,9 @@ def notify(
     subject, body = render_mail(kind, {**context, "user": user})
     status, error = Notification.Status.PENDING, ""
     if not NotificationPreference.wants(user, kind):
-        status, error = Notification.Status.SKIPPED, "turned off in the settings"
+        status, error = Notification.Status.SKIPPED, SKIPPED_OFF
     elif not user.email:
-        status, error = Notification.Status.SKIPPED, "no e-mail address"
+        status, error = Notification.Status.SKIPPED, SKIPPED_NO_ADDRESS
     try:
         with transaction.atomic():
             note = Notification.objects.create(
@@ -171,12 +177,13 @@ def notify_picture_approved(picture: Any) -> int:
     """The weekly digest: every member hears that the week's picture is approved."""
     if picture.kind != "week" or picture.scope_id is not None:
         return 0
-    summary = (picture.figures or {}).get("summary", {})
     sent = 0
     for user in members_of(picture.collaboration):
         access = Access.for_user(user, picture.collaboration)
         if not access.can(Cap.VIEW_REPORTS):
             continue
+        # As the picture's page shows it to this person: no restricted details.
+        summary = picture.figures_for(access).get("summary", {})
         note = notify(
             user,
             Kind.PICTURE_DIGEST,

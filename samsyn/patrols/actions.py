@@ -18,7 +18,7 @@ from samsyn.lib.geo import to_wgs84
 from samsyn.meetings.models import Decision
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import Collaboration, Organisation, record
-from samsyn.patrols import risk
+from samsyn.patrols import risk, wording
 from samsyn.patrols.models import PatrolPlan, PatrolSettings, PatrolVisit, VisitReport
 from samsyn.reports.actions import IdempotencyConflict, submit_report
 from samsyn.reports.models import Category
@@ -63,24 +63,25 @@ def _locations(
     ]
     cells = []
     # A hotspot cell that already holds a named place is planned as that place.
-    for c in risk.hotspot_cells(
-        x, y, harm, top=n_cells + len(places), label="250 m square"
-    ):
+    for c in risk.hotspot_cells(x, y, harm, top=n_cells + len(places)):
         if any(abs(p.x - c.x) <= 125 and abs(p.y - c.y) <= 125 for p in places):
             continue
         lon, lat = to_wgs84(c.x, c.y)
         area_id = Area.locate_id(collab, float(lon), float(lat))
-        # Guards need a name: the area, with the square's km coordinates.
+        # Guards need a name: the area, with the square's km coordinates. The
+        # stored label is a fallback; pages word it again from the figures
+        # (wording.location_label) in the reader's language.
         where = names.get(area_id, "") if area_id else ""
         cells.append(
             risk.Location(
                 key=c.key,
-                label=f"{where} ({c.label})" if where else c.label,
+                label=wording.square_label(c.x, c.y, 2 * c.radius_m, where),
                 x=c.x,
                 y=c.y,
                 kind="cell",
                 area_ref=refs.get(area_id, "") if area_id else "",
                 radius_m=c.radius_m,
+                area_name=where,
             )
         )
         if len(cells) >= n_cells:
@@ -123,19 +124,26 @@ def _decision_keys(collab: Collaboration, places: list[risk.Location]) -> set[st
 
 
 def reason_text(w: risk.RiskWindow) -> str:
-    parts = [f"history {w.history:.2f}/wk"]
-    if w.trend > 0:
-        parts.append(f"trend +{w.trend:.2f}")
-    if w.deviation > 0:
-        parts.append(f"deviation +{w.deviation:.2f}")
-    if w.decision > 0:
-        parts.append(f"decision +{w.decision:.2f}")
-    return " · ".join(parts)
+    """The reason as plain text at generation time (stored for the API and as a
+    fallback; pages word it from the figures with wording.reason)."""
+    return wording.reason(_window_dict(w), "")
 
 
 def _window_dict(w: risk.RiskWindow) -> dict[str, Any]:
+    """A window's figures, stored with a visit and in the plan's ranking: enough
+    to word its reason and, for a square, its name when shown."""
+    loc = w.location
+    where: dict[str, Any] = {"kind": loc.kind}
+    if loc.kind == "cell":
+        where |= {
+            "area": loc.area_name,
+            "cell_m": 2 * loc.radius_m,
+            "x": loc.x,
+            "y": loc.y,
+        }
     return {
         "location": w.location.label,
+        **where,
         "key": w.location.key,
         "weekday": w.weekday,
         "hour": w.hour,

@@ -16,6 +16,7 @@ from samsyn.areas.models import Place
 from samsyn.lib.geo import to_wgs84
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration, Organisation
+from samsyn.patrols import wording
 
 WEEKDAYS = (
     _("Monday"),
@@ -178,8 +179,8 @@ class PatrolVisit(models.Model):
     place = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    x = models.FloatField(help_text="SWEREF 99 TM easting (m)")
-    y = models.FloatField(help_text="SWEREF 99 TM northing (m)")
+    x = models.FloatField(help_text=_("SWEREF 99 TM easting (m)"))
+    y = models.FloatField(help_text=_("SWEREF 99 TM northing (m)"))
     label = models.CharField(_("location"), max_length=200)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
@@ -199,6 +200,19 @@ class PatrolVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_label(self) -> str:
+        """The location's name in the reader's language (squares are worded from
+        their figures; named places and old visits use the stored label)."""
+        return wording.location_label(
+            {**self.components, "x": self.x, "y": self.y}, self.label
+        )
+
+    @property
+    def display_reason(self) -> str:
+        """Why the visit is planned, worded now from the stored figures."""
+        return wording.reason(self.components, self.reason)
 
     @property
     def lonlat(self) -> tuple[float, float]:

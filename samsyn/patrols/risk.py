@@ -55,6 +55,7 @@ class Location:
     place_id: int | None = None
     area_ref: str = ""
     radius_m: float = 150.0  # reports within this distance count (cells: the cell)
+    area_name: str = ""  # cells: the area the square lies in, for its label
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import get_access
+from samsyn.patrols import wording
 from samsyn.patrols.actions import (
     AlreadyPublished,
     generate_patrol_plan,
@@ -131,7 +132,12 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
             "monday": monday,
             "sunday": monday + timedelta(days=6),
             "can_plan": access.can(Cap.PLAN_PATROLS),
-            "ranking": plan.ranking[:15] if access.can(Cap.PLAN_PATROLS) else [],
+            "ranking": [
+                {**r, "location": wording.location_label(r, r.get("location", ""))}
+                for r in plan.ranking[:15]
+            ]
+            if access.can(Cap.PLAN_PATROLS)
+            else [],
             "weekdays": WEEKDAYS,
         },
     )

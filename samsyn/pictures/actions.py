@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samsyn.accounts.models import User
 from samsyn.areas.models import Area
@@ -85,7 +86,7 @@ def generate_picture(
 
 def _check_editable(picture: SituationPicture) -> None:
     if picture.is_approved:
-        raise PictureReadOnly("An approved picture is read-only.")
+        raise PictureReadOnly(_("An approved picture is read-only."))
 
 
 @transaction.atomic
@@ -124,7 +125,7 @@ def approve_picture(
     picture: SituationPicture, access: Access, *, by: User
 ) -> SituationPicture:
     if not access.can(Cap.APPROVE_PICTURE):
-        raise PictureError("Only coordinators approve pictures.")
+        raise PictureError(_("Only coordinators approve pictures."))
     picture = SituationPicture.objects.select_for_update().get(pk=picture.pk)
     _check_editable(picture)
     picture.status = SituationPicture.Status.APPROVED

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -41,7 +42,7 @@ class PictureDetailOut(PictureOut):
 def _access(request: HttpRequest) -> Access:
     access = api_access(request)
     if not access.can(Cap.VIEW_REPORTS):
-        raise HttpError(404, "Not found")
+        raise HttpError(404, _("Not found"))
     return access
 
 

@@ -16,7 +16,9 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from shapely.geometry import shape
 
 from samsyn.analysis import engine
@@ -28,17 +30,20 @@ from samsyn.pictures.periods import Period
 from samsyn.police.models import PoliceEvent
 from samsyn.reports.models import Category, Report
 
-SCHEMA = 1
+# 2: coverage per scope with area names, perceived safety in every picture, residents'
+# reports as a separate block, sentences in the generating user's language.
+SCHEMA = 2
 SERIES = {"week": 8, "month": 8, "quarter": 5, "tertial": 5, "year": 4}
 MAX_POINTS = 2000
 HOTSPOT_CELL_M = 250.0
 COLOURS = ("green", "yellow", "orange", "red")
-COLOUR_RULE = (
+COLOUR_RULE = gettext_lazy(
     "Red: two or more categories flagged high in the area, or one flagged at three "
     "times its expected count or more. Orange: one category flagged high. Yellow: "
     "nothing flagged, but at least 5 reports and at least 1.5 times the mean of the "
-    "4 previous periods. Green: everything else. Flags come from the seasonal "
-    "baseline of the weekly deviations (the period's last week)."
+    "4 previous periods. Green: everything else. Grey: not covered — no reports and "
+    "no check-in, so nothing is known. Flags come from the seasonal baseline of the "
+    "weekly deviations (the period's last week)."
 )
 # EHSA class codes from samsyn.analysis.stats.emerging.EhsaCategory.code.
 EMERGING_CLASSES = {
@@ -49,6 +54,34 @@ EMERGING_CLASSES = {
     "oscillating_hot",
     "sporadic_hot",
 }
+
+
+def _num(value: Any) -> str:
+    """A number in a sentence, in the reader's convention (a decimal comma in
+    Swedish); None as a dash."""
+    if value is None:
+        return "–"
+    return formats.number_format(value, use_l10n=True)
+
+
+def _p(value: Any) -> str:
+    """A p-value with its relation, for "p %(p)s": "= 0.0016", and very small ones
+    as "< 0.0001", never "= 0.0"."""
+    if value is not None and value < 0.0001:
+        return "< " + _num(0.0001)
+    return "= " + _num(value)
+
+
+BASELINE_LABELS = {
+    "seasonal": gettext_lazy("seasonal"),
+    "recent": gettext_lazy("recent weeks"),
+    "none": gettext_lazy("none"),
+}
+
+
+def _baseline(kind: str) -> str:
+    label = BASELINE_LABELS.get(kind)
+    return str(label) if label is not None else kind
 
 
 def _midnight(d: Any) -> datetime:
@@ -107,7 +140,7 @@ def compute_figures(
     trace = _Trace()
     n_series = SERIES[period.kind]
     series_periods = [period]
-    for _ in range(n_series - 1):
+    for _i in range(n_series - 1):
         series_periods.insert(0, series_periods[0].previous())
     last_year = period.shifted_years(1)
     areas, leaves = _scope_areas(collab, scope)
@@ -137,7 +170,7 @@ def compute_figures(
         .values_list(*cols)
     )
     bounds = [_midnight(p.start) for p in series_periods] + [_midnight(period.end)]
-    by_period: list[list[tuple[Any, ...]]] = [[] for _ in series_periods]
+    by_period: list[list[tuple[Any, ...]]] = [[] for _p in series_periods]
     for r in window:
         i = bisect.bisect_right(bounds, r[4]) - 1
         if 0 <= i < len(series_periods):
@@ -191,7 +224,7 @@ def compute_figures(
 
     # --------------------------------------------------------------- deviations
     last_week_start = period.end - timedelta(days=7)
-    iy, iw, _ = last_week_start.isocalendar()
+    iy, iw, _wd = last_week_start.isocalendar()
     weekly = engine.weekly(collab, iy, iw)
     area_by_ref = {a.ref: a for a in Area.objects.in_collaboration(collab)}
     code_by_cat = {c.code: c for c in categories.values()}
@@ -240,11 +273,17 @@ def compute_figures(
             "last_week": row["last_week"],
             "mean_4_weeks": row["mean_4_weeks"],
             "same_week_last_year": row["same_week_last_year"],
-            "reason": (
-                f"{row['observed']} reports against an expected {row['expected']} "
-                f"(normal range up to {row['upper']}, p = {row['p']}); "
-                f"baseline: {row['baseline']}."
-            ),
+            "reason": _(
+                "%(observed)s reports against an expected %(expected)s (normal range "
+                "up to %(upper)s, p %(p)s); baseline: %(baseline)s."
+            )
+            % {
+                "observed": _num(row["observed"]),
+                "expected": _num(row["expected"]),
+                "upper": _num(row["upper"]),
+                "p": _p(row["p"]),
+                "baseline": _baseline(row["baseline"]),
+            },
             "trace": trace.add(f"dev:{len(deviations)}", rows),
         }
         deviations.append(item)
@@ -267,9 +306,16 @@ def compute_figures(
         else:
             colour = "green"
         reason = (
-            "; ".join(f"{f['category']} flagged" for f in flags)
+            "; ".join(
+                _("%(category)s flagged") % {"category": f["category"]} for f in flags
+            )
             if flags
-            else f"{len(this_a)} reports, 4-period mean {mean4}"
+            else ngettext(
+                "%(n)s report, 4-period mean %(mean)s",
+                "%(n)s reports, 4-period mean %(mean)s",
+                len(this_a),
+            )
+            % {"n": _num(len(this_a)), "mean": _num(mean4)}
         )
         area_status.append(
             {
@@ -293,13 +339,19 @@ def compute_figures(
 
     coverage = None
     if Coverage.objects.filter(organisation__collaboration=collab).exists():
-        coverage = coverage_for_week(collab, iy, iw)
+        coverage = _scoped_coverage(coverage_for_week(collab, iy, iw), areas, scope)
         state_by_code = {a["code"]: a["state"] for a in coverage["areas"]}
         for row in area_status:
             row["coverage"] = state_by_code.get(row["code"])
             if row["coverage"] == "not_covered" and row["suggested"] == "green":
                 row["suggested"] = "grey"
-                row["reason"] = "No reports and no check-in: not covered, not calm."
+                row["reason"] = _("No reports and no check-in: not covered, not calm.")
+
+    # ------------------------------------------------- perceived safety, residents
+    perceived = _perceived(collab, period, areas, scope)
+    residents = _residents(
+        collab, period, areas, scope_ids if scope else None, this_rows, categories
+    )
 
     # ---------------------------------------------------------------- hotspots
     hot_since = period.start if period.kind != "week" else period.end - timedelta(28)
@@ -367,7 +419,10 @@ def compute_figures(
             {
                 "kind": "cell",
                 "name": (where[0][0] if where and where[0][0] else "")
-                + f" ({HOTSPOT_CELL_M:.0f} m cell, E {c['x0']} N {c['y0']})",
+                + " ("
+                + _("%(m)s m cell, E %(x)s N %(y)s")
+                % {"m": f"{HOTSPOT_CELL_M:.0f}", "x": c["x0"], "y": c["y0"]}
+                + ")",
                 "count": len(rows),
                 "restricted_count": sum(1 for r in rows if r[5]),
                 "hotspot_bin": c["bin"],
@@ -423,7 +478,7 @@ def compute_figures(
         "by_type": Counter(e["type"] for e in muni).most_common(),
         "municipality_events": muni[:30],
         "county_events": county,
-        "note": (
+        "note": _(
             "Police events are known at municipality or county level only; they are "
             "counted at that level and never drawn as points."
         ),
@@ -453,19 +508,32 @@ def compute_figures(
     headlines = []
     if mean4_all is not None:
         change = _pct(n_this, mean4_all)
+        text = ngettext(
+            "%(n)s report this period against a mean of %(mean)s over the 4 "
+            "previous periods",
+            "%(n)s reports this period against a mean of %(mean)s over the 4 "
+            "previous periods",
+            n_this,
+        ) % {"n": _num(n_this), "mean": _num(mean4_all)}
         headlines.append(
             {
-                "text": f"{n_this} reports this period against a mean of {mean4_all} "
-                f"over the 4 previous periods"
-                + (f" ({change:+d} %)." if change is not None else "."),
+                "text": text + (f" ({change:+d} %)." if change is not None else "."),
                 "trace": "all:this",
             }
         )
     for d in deviations[:3]:
         headlines.append(
             {
-                "text": f"{d['category']} in {d['area']}: {d['observed']} reports, "
-                f"expected {d['expected']} — above the normal range.",
+                "text": _(
+                    "%(category)s in %(area)s: %(observed)s reports, expected "
+                    "%(expected)s — above the normal range."
+                )
+                % {
+                    "category": d["category"],
+                    "area": d["area"],
+                    "observed": _num(d["observed"]),
+                    "expected": _num(d["expected"]),
+                },
                 "trace": d["trace"],
             }
         )
@@ -477,25 +545,56 @@ def compute_figures(
     for r in rising[:2]:
         headlines.append(
             {
-                "text": f"{r['name']}: {r['this']} reports against a mean of "
-                f"{r['mean4']}.",
+                "text": _("%(category)s: %(n)s reports against a mean of %(mean)s.")
+                % {
+                    "category": r["name"],
+                    "n": _num(r["this"]),
+                    "mean": _num(r["mean4"]),
+                },
                 "trace": r["trace"]["this"],
             }
         )
-    if top_places:
-        tp = max(top_places, key=lambda p: p["count"])
-        headlines.append(
-            {
-                "text": f"Most reports at {tp['name']}: {tp['count']}.",
-                "trace": tp["trace"],
-            }
-        )
+    top_headline = top_place_headline(top_places)
+    if top_headline is not None:
+        headlines.append(top_headline)
     old_issues = sum(1 for i in open_issues if i["days_open"] > 30)
     if old_issues:
         headlines.append(
             {
-                "text": f"{old_issues} physical-environment issues open for more "
-                "than 30 days.",
+                "text": ngettext(
+                    "%(n)s physical-environment issue open for more than 30 days.",
+                    "%(n)s physical-environment issues open for more than 30 days.",
+                    old_issues,
+                )
+                % {"n": old_issues},
+                "trace": None,
+            }
+        )
+    if coverage is not None and coverage["not_covered"]:
+        n_nc = len(coverage["not_covered"])
+        headlines.append(
+            {
+                "text": ngettext(
+                    "%(n)s area not covered: no reports and no check-in, so "
+                    "nothing is known there.",
+                    "%(n)s areas not covered: no reports and no check-in, so "
+                    "nothing is known there.",
+                    n_nc,
+                )
+                % {"n": n_nc},
+                "trace": None,
+            }
+        )
+    if perceived is not None and perceived["flagged"]:
+        n_fl = len(perceived["flagged"])
+        headlines.append(
+            {
+                "text": ngettext(
+                    "Perceived safety and reported events diverge in %(n)s area.",
+                    "Perceived safety and reported events diverge in %(n)s areas.",
+                    n_fl,
+                )
+                % {"n": n_fl},
                 "trace": None,
             }
         )
@@ -539,7 +638,9 @@ def compute_figures(
             "cell_m": HOTSPOT_CELL_M,
             "since": hot_since.isoformat(),
             "until": period.end.isoformat(),
-            "method": "Getis-Ord Gi* with FDR; cells at 95 % confidence or more.",
+            "method": _(
+                "Getis-Ord Gi* with FDR; cells with at least 95 per cent confidence."
+            ),
         },
         "open_issues": open_issues,
         "open_issues_total": n_issues,
@@ -547,20 +648,210 @@ def compute_figures(
         "interventions": _interventions(collab, period),
         "area_status": area_status,
         "coverage": coverage,
-        "colour_rule": COLOUR_RULE,
+        "perceived": perceived,
+        "residents": residents,
+        "colour_rule": str(COLOUR_RULE),
         "map": map_fig,
     }
     if period.kind in ("quarter", "tertial", "year"):
-        from samsyn.surveys.summary import perceived_for_year
-
         figures["analysis"] = _period_analysis(collab, period, scope, area_by_ref)
-        figures["perceived"] = perceived_for_year(collab, period.start.year)
     if period.kind == "year":
         figures["evaluation"] = {
             "available": False,
-            "note": "The evaluation of the year's interventions goes here.",
+            "note": _("The evaluation of the year's interventions goes here."),
         }
     return figures, trace.data
+
+
+def _scoped_coverage(
+    coverage: dict[str, Any], areas: list[Area], scope: Area | None
+) -> dict[str, Any]:
+    """The week's coverage limited to the picture's areas, with area names.
+
+    Check-ins are made for the finest level; a picture of a district shows its areas.
+    """
+    names = {a["ref"]: a["name"] for a in coverage["areas"]}
+    if scope is not None:
+        codes = {str(a.code) for a in areas}
+        refs = {a["ref"] for a in coverage["areas"] if a["code"] in codes}
+        rows = [a for a in coverage["areas"] if a["ref"] in refs]
+        orgs = [
+            {
+                **o,
+                "checked": [r for r in o["checked"] if r in refs],
+                "missing": [r for r in o["missing"] if r in refs],
+            }
+            for o in coverage["organisations"]
+        ]
+        orgs = [{**o, "expected": len(o["checked"]) + len(o["missing"])} for o in orgs]
+        coverage = {
+            **coverage,
+            "areas": rows,
+            "organisations": orgs,
+            "not_covered": [r for r in coverage["not_covered"] if r in refs],
+            "unchecked": [r for r in coverage["unchecked"] if r in refs],
+            "counts": {
+                state: sum(1 for a in rows if a["state"] == state)
+                for state in coverage["counts"]
+            },
+        }
+    for o in coverage["organisations"]:
+        o["checked_names"] = [names.get(r, r) for r in o["checked"]]
+        o["missing_names"] = [names.get(r, r) for r in o["missing"]]
+    coverage["not_covered_names"] = [names.get(r, r) for r in coverage["not_covered"]]
+    return coverage
+
+
+def perceived_for_period(
+    collab: Collaboration, period: Period
+) -> dict[str, Any] | None:
+    """Perceived safety beside reported events for the whole collaboration in a
+    period (the annual report shows it too); None when no survey is imported."""
+    return _perceived(collab, period, [], None)
+
+
+def _perceived(
+    collab: Collaboration, period: Period, areas: list[Area], scope: Area | None
+) -> dict[str, Any] | None:
+    """The latest survey year up to the period's year beside reported events.
+
+    The divergence flags are ranked among all the collaboration's surveyed areas
+    (samsyn/surveys/summary.py); a scoped picture then shows its own areas. Each
+    area also gets its value in the previous survey year, so a rise shows.
+    """
+    from samsyn.surveys.models import SurveyResult
+    from samsyn.surveys.summary import MIN_AREAS, perceived_for_year
+
+    years = sorted(
+        set(
+            SurveyResult.objects.filter(
+                collaboration=collab, year__lte=(period.end - timedelta(days=1)).year
+            )
+            .values_list("year", flat=True)
+            .distinct()
+        )
+    )
+    if not years:
+        return None
+    year = years[-1]
+    out = perceived_for_year(collab, year)
+    previous_year = years[-2] if len(years) > 1 else None
+    before: dict[tuple[int, str, str], float] = {}
+    if previous_year is not None:
+        before = {
+            (area_id, source, indicator): value
+            for area_id, source, indicator, value in SurveyResult.objects.filter(
+                collaboration=collab, year=previous_year
+            ).values_list("area_id", "source", "indicator", "value")
+        }
+    id_by_code = {
+        str(code): pk
+        for pk, code in Area.objects.in_collaboration(collab).values_list("pk", "code")
+    }
+    rows = [a for a in out["areas"] if a["surveys"]]
+    if scope is not None:
+        codes = {str(a.code) for a in areas} | {str(scope.code)}
+        rows = [a for a in rows if a["code"] in codes]
+    for a in rows:
+        for s in a["surveys"]:
+            prev = before.get((id_by_code.get(a["code"]), s["source"], s["indicator"]))
+            s["previous"] = prev
+            s["change"] = round(s["value"] - prev, 2) if prev is not None else None
+    # Flagged areas first, then the most insecure.
+    rows.sort(
+        key=lambda a: (
+            a["divergence"] is None,
+            -max((s["insecurity_pct"] or 0) for s in a["surveys"]),
+            a["name"],
+        )
+    )
+    return {
+        **out,
+        "areas": rows,
+        "flagged": [a["ref"] for a in rows if a["divergence"]],
+        "previous_year": previous_year,
+        "method": _(
+            "Percentile ranks of perceived insecurity and of reports per 1,000 "
+            "residents in %(year)s among areas with both (at least %(n)s); flagged "
+            "when one is in the top third and the other in the bottom third."
+        )
+        % {"year": year, "n": MIN_AREAS},
+    }
+
+
+def _residents(
+    collab: Collaboration,
+    period: Period,
+    areas: list[Area],
+    scope_ids: set[int] | None,
+    this_rows: list[tuple[Any, ...]],
+    categories: dict[int, Category],
+) -> dict[str, Any] | None:
+    """Accepted residents' reports in the period, per category and area.
+
+    Kept apart from the reporters' figures (residents report what worries them when
+    they pass; reporters follow a checklist): the reporters' count of the same row is
+    stored beside it only so the page can show the two together on request.
+    """
+    from django.db.models import Count
+
+    from samsyn.residents.models import ResidentReport, ResidentSettings
+
+    enabled = ResidentSettings.objects.filter(collaboration=collab, enabled=True)
+    qs = ResidentReport.objects.filter(
+        collaboration=collab,
+        occurred_at__gte=_midnight(period.start),
+        occurred_at__lt=_midnight(period.end),
+    )
+    if scope_ids is not None:
+        qs = qs.filter(area_id__in=scope_ids)
+    if not enabled.exists() and not qs.exists():
+        return None
+    pending = qs.filter(status=ResidentReport.Status.PENDING).count()
+    counts = list(
+        qs.filter(status=ResidentReport.Status.ACCEPTED)
+        .order_by()
+        .values_list("category_id", "area_id")
+        .annotate(n=Count("id"))
+    )
+    by_cat: Counter[int] = Counter()
+    by_area: Counter[int | None] = Counter()
+    for cat_id, area_id, n in counts:
+        by_cat[cat_id] += n
+        by_area[area_id] += n
+    rep_cat = Counter(r[1] for r in this_rows)
+    rep_area = Counter(r[2] for r in this_rows)
+    cat_rows = [
+        {
+            "code": cat.code,
+            "name": cat.name_sv or cat.name_en or cat.code,
+            "residents": by_cat.get(cid, 0),
+            "reporters": rep_cat.get(cid, 0),
+        }
+        for cid, cat in categories.items()
+        if by_cat.get(cid)
+    ]
+    cat_rows.sort(key=lambda r: (-r["residents"], r["name"]))
+    area_rows = [
+        {
+            "code": str(a.code),
+            "name": a.name,
+            "residents": by_area[a.pk],
+            "reporters": rep_area.get(a.pk, 0),
+        }
+        for a in areas
+        if by_area.get(a.pk)
+    ]
+    area_rows.sort(key=lambda r: (-r["residents"], r["name"]))
+    known = {a.pk for a in areas}
+    return {
+        "total": sum(by_cat.values()),
+        "pending": pending,
+        "outside_areas": sum(n for aid, n in by_area.items() if aid not in known),
+        "reporters_total": len(this_rows),
+        "by_category": cat_rows,
+        "by_area": area_rows,
+    }
 
 
 def _period_analysis(
@@ -612,6 +903,18 @@ def _period_analysis(
     }
 
 
+def top_place_headline(top_places: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The summary's line about the busiest place or cell, if there is one."""
+    if not top_places:
+        return None
+    tp = max(top_places, key=lambda p: p["count"])
+    return {
+        "text": _("Most reports at %(place)s: %(n)s.")
+        % {"place": tp["name"], "n": tp["count"]},
+        "trace": tp["trace"],
+    }
+
+
 def merge_restricted(figures: dict[str, Any], access: Access) -> dict[str, Any]:
     """Figures as shown to `access`: strip restricted details for most roles."""
     if access.can(Cap.VIEW_RESTRICTED):
@@ -626,6 +929,21 @@ def merge_restricted(figures: dict[str, Any], access: Access) -> dict[str, Any]:
         if n > 0:
             places.append({**p, "count": n, "restricted_count": 0})
     out["top_places"] = places
+    # The summary names the busiest place: name it again from what is left, so a
+    # place known only from restricted reports is not named there either.
+    summary = figures.get("summary")
+    raw_places = figures.get("top_places", [])
+    if summary and raw_places:
+        busiest = max(raw_places, key=lambda p: p["count"])["trace"]
+        again = top_place_headline(places)
+        headlines = []
+        for h in summary.get("headlines", []):
+            if busiest is not None and h.get("trace") == busiest:
+                if again is not None:
+                    headlines.append(again)
+                continue
+            headlines.append(h)
+        out["summary"] = {**summary, "headlines": headlines}
     m = figures.get("map")
     if m:
         out["map"] = {**m, "points": [p for p in m["points"] if not p[3]]}

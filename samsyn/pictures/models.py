@@ -15,16 +15,15 @@ report is behind them.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samsyn.lib.documents import DocumentEvent, VersionedDocument
 from samsyn.organisations.models import Collaboration
 
 if TYPE_CHECKING:
@@ -58,7 +57,9 @@ class PictureQuerySet(models.QuerySet["SituationPicture"]):
         )
 
 
-class SituationPicture(models.Model):
+class SituationPicture(VersionedDocument):
+    """Code, version, status, figures and approval come from VersionedDocument."""
+
     class Kind(models.TextChoices):
         WEEK = "week", _("Week")
         MONTH = "month", _("Month")
@@ -66,17 +67,12 @@ class SituationPicture(models.Model):
         TERTIAL = "tertial", _("Tertial")
         YEAR = "year", _("Year")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        APPROVED = "approved", _("Approved")
-
     class Colour(models.TextChoices):
         GREEN = "green", _("Green")
         YELLOW = "yellow", _("Yellow")
         ORANGE = "orange", _("Orange")
         RED = "red", _("Red")
 
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     collaboration = models.ForeignKey(
         Collaboration, on_delete=models.CASCADE, related_name="pictures"
     )
@@ -93,37 +89,13 @@ class SituationPicture(models.Model):
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end (exclusive)"))
     label = models.CharField(_("period"), max_length=16)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
-    figures = models.JSONField(_("figures"), default=dict, blank=True)
     # Report codes behind each figure, keyed by the figure's trace key; kept apart
     # from `figures` so the page does not load thousands of codes it does not show.
     trace = models.JSONField(_("report codes behind the figures"), default=dict)
     # The coordinator's choices, separate from the frozen figures: area code -> colour.
     area_colours = models.JSONField(_("area status colours"), default=dict, blank=True)
     assessment = models.TextField(_("assessment"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created = models.DateTimeField(default=timezone.now)
-    updated = models.DateTimeField(default=timezone.now)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    approved_at = models.DateTimeField(null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="pictures/", blank=True)
-    # `updated` at the time the stored PDF was built; a stale PDF is rebuilt.
-    pdf_built_for = models.DateTimeField(null=True, blank=True)
 
     objects = PictureQuerySet.as_manager()
 
@@ -150,14 +122,6 @@ class SituationPicture(models.Model):
     def __str__(self) -> str:
         return f"{self.label} v{self.version}"
 
-    @property
-    def is_approved(self) -> bool:
-        return self.status == self.Status.APPROVED
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
     def figures_for(self, access: Access) -> dict[str, Any]:
         """The stored figures as the given member may see them.
 
@@ -169,8 +133,9 @@ class SituationPicture(models.Model):
         return merge_restricted(self.figures, access)
 
 
-class PictureEvent(models.Model):
-    """Append-only history of a picture: generated, regenerated, edited, approved."""
+class PictureEvent(DocumentEvent):
+    """Append-only history of a picture: generated, regenerated, edited, approved
+    (actor, data, created: DocumentEvent)."""
 
     class Kind(models.TextChoices):
         GENERATED = "generated", _("Generated")
@@ -183,18 +148,6 @@ class PictureEvent(models.Model):
         SituationPicture, on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    data = models.JSONField(default=dict, blank=True)
-    created = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created", "id"]
 
     def __str__(self) -> str:
         return f"{self.picture} {self.kind}"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from samsyn.areas.models import Area
 from samsyn.lib.svgchart import map_svg, sparkline
 from samsyn.organisations.access import Access, Cap
-from samsyn.organisations.middleware import get_access
+from samsyn.organisations.middleware import require_access
 from samsyn.pictures.actions import (
     PersonalDataFound,
     PictureError,
@@ -33,15 +33,8 @@ from samsyn.reports.models import Report
 POINT_COLOURS = ["#1a4f8b", "#c0392b", "#16835f", "#8e44ad", "#b9770e", "#2c3e50"]
 
 
-def _member_access(request: HttpRequest, cap: Cap) -> Access:
-    access = get_access(request)
-    if not access.can(cap):
-        raise Http404
-    return access
-
-
 def _picture(request: HttpRequest, code: Any, cap: Cap = Cap.VIEW_REPORTS) -> tuple:
-    access = _member_access(request, cap)
+    access = require_access(request, cap)
     qs = SituationPicture.objects.visible_to(access).select_related(
         "collaboration", "scope", "created_by", "approved_by"
     )
@@ -58,7 +51,7 @@ def default_period_text(kind: str, collab: Any) -> str:
 
 @login_required
 def picture_list(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_REPORTS)
+    access = require_access(request, Cap.VIEW_REPORTS)
     collab = access.collaboration
     pictures = list(
         SituationPicture.objects.visible_to(access)
@@ -93,7 +86,7 @@ def picture_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def generate(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.APPROVE_PICTURE)
+    access = require_access(request, Cap.APPROVE_PICTURE)
     collab = access.collaboration
     kind = request.POST.get("kind", "week")
     if kind not in KINDS:
@@ -273,14 +266,16 @@ def new_version(request: HttpRequest, code: Any) -> HttpResponse:
 
 @login_required
 def pdf(request: HttpRequest, code: Any) -> HttpResponse:
-    from samsyn.pictures.tasks import build_picture_pdf
+    from samsyn.pictures.tasks import queue_picture_pdf
 
     access, picture = _picture(request, code)
+    job = None
     if not picture.pdf or picture.pdf_built_for != picture.updated:
-        build_picture_pdf.enqueue(picture.pk)
+        job = queue_picture_pdf(picture, by=request.user)
         picture.refresh_from_db(fields=["pdf", "pdf_built_for", "updated"])
     if not picture.pdf or picture.pdf_built_for != picture.updated:
-        return render(request, "pictures/pdf_pending.html", {"picture": picture})
+        ctx = {"picture": picture, "job": job}
+        return render(request, "pictures/pdf_pending.html", ctx)
     filename = f"lagesbild-{picture.label}-v{picture.version}.pdf"
     # A plain response (PDFs are small), so middleware and tests can read the body.
     with picture.pdf.open("rb") as fh:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext as _
 
 from samsyn.lib.geo import in_sweden
 from samsyn.organisations.models import Collaboration, record
@@ -89,11 +90,21 @@ class Skip(Exception):
     """One event is not imported; the message says why, naming the field."""
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """repr() of a value for a skip reason, cut short: a hostile megabyte-long value
+    must not end up in the batch's skip list."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_datetime(value: Any) -> datetime:
     """The feed's local time with offset, as an aware UTC datetime."""
     m = DATETIME_RE.match(value) if isinstance(value, str) else None
     if m is None:
-        raise Skip(f"datetime: {value!r} is not like '2026-08-22 19:51:41 +02:00'")
+        raise Skip(
+            _("datetime: %(value)s is not like '2026-08-22 19:51:41 +02:00'")
+            % {"value": shown(value)}
+        )
     y, mo, d, h, mi, s, sign, oh, om = m.groups()
     try:
         offset = timedelta(hours=int(oh), minutes=int(om)) * (-1 if sign == "-" else 1)
@@ -101,7 +112,10 @@ def parse_datetime(value: Any) -> datetime:
             int(y), int(mo), int(d), int(h), int(mi), int(s), tzinfo=timezone(offset)
         )
     except ValueError as exc:
-        raise Skip(f"datetime: {value!r} is not a valid time ({exc})") from exc
+        raise Skip(
+            _("datetime: %(value)s is not a valid time (%(error)s)")
+            % {"value": shown(value), "error": exc}
+        ) from exc
     return local.astimezone(UTC)
 
 
@@ -109,10 +123,14 @@ def parse_gps(value: Any) -> tuple[float, float]:
     """'lat,lng' of the place's centroid, inside Sweden."""
     m = GPS_RE.match(value) if isinstance(value, str) else None
     if m is None:
-        raise Skip(f"location.gps: {value!r} is not 'lat,lng'")
+        raise Skip(
+            _("location.gps: %(value)s is not 'lat,lng'") % {"value": shown(value)}
+        )
     lat, lon = float(m.group(1)), float(m.group(2))
     if not (math.isfinite(lat) and math.isfinite(lon) and in_sweden(lon, lat)):
-        raise Skip(f"location.gps: {value!r} is not in Sweden")
+        raise Skip(
+            _("location.gps: %(value)s is not in Sweden") % {"value": shown(value)}
+        )
     return lat, lon
 
 
@@ -147,46 +165,62 @@ def classify(
     ours = {p.casefold() for p in places}
     if location_name.endswith(COUNTY_SUFFIX):
         if county is not None and location_name.casefold() != county.casefold():
-            raise Skip(f"location.name: in {location_name}, not {county}")
+            raise Skip(
+                _("location.name: in %(place)s, not %(county)s")
+                % {"place": location_name, "county": county}
+            )
         place = title_place(title)
         folded = place.casefold()
         if not place or place.endswith(COUNTY_SUFFIX):
             if county is None:
                 raise Skip(
-                    f"location.name: county-wide event in {location_name}; "
-                    "give the collaboration's county to keep it as context"
+                    _(
+                        "location.name: county-wide event in %(place)s; give the "
+                        "collaboration's county to keep it as context"
+                    )
+                    % {"place": location_name}
                 )
             if place and folded != location_name.casefold():
-                raise Skip(f"name: about {place}, not {county}")
+                raise Skip(
+                    _("name: about %(place)s, not %(county)s")
+                    % {"place": place, "county": county}
+                )
             return PoliceEvent.Precision.COUNTY, location_name
         if folded == same:
             return PoliceEvent.Precision.MUNICIPALITY, place
         if folded in ours:
             return PoliceEvent.Precision.TOWN, place
         raise Skip(
-            f"name: in {place} ({location_name}), not in {municipality} municipality"
+            _("name: in %(place)s (%(location)s), not in %(municipality)s municipality")
+            % {"place": place, "location": location_name, "municipality": municipality}
         )
     folded = location_name.casefold()
     if folded == same:
         return PoliceEvent.Precision.MUNICIPALITY, location_name
     if folded in ours:
         return PoliceEvent.Precision.TOWN, location_name
-    raise Skip(f"location.name: {location_name} is not in {municipality} municipality")
+    raise Skip(
+        _("location.name: %(place)s is not in %(municipality)s municipality")
+        % {"place": location_name, "municipality": municipality}
+    )
 
 
 def _text(value: Any, key: str, *, required: bool = True) -> str:
     if value is None or value == "":
         if required:
-            raise Skip(f"{key}: missing")
+            raise Skip(_("%(field)s: missing") % {"field": key})
         return ""
     if not isinstance(value, str):
-        raise Skip(f"{key}: not text")
+        raise Skip(_("%(field)s: not text") % {"field": key})
     if "\x00" in value:  # PostgreSQL cannot store a NUL character in text
-        raise Skip(f"{key}: contains a NUL character")
+        raise Skip(_("%(field)s: contains a NUL character") % {"field": key})
     value = value.strip()
     limit = MAX_LENGTHS.get(key)
     if limit and len(value) > limit:
-        raise Skip(f"{key}: longer than {limit} characters")
+        raise Skip(
+            _("%(field)s: longer than %(max)s characters")
+            % {"field": key, "max": limit}
+        )
     return value
 
 
@@ -197,7 +231,10 @@ def _absolute_url(value: str) -> str:
         return POLICE_SITE + value
     if value.startswith("https://"):
         return value
-    raise Skip(f"url: {value!r} is neither a polisen.se path nor an https link")
+    raise Skip(
+        _("url: %(value)s is neither a polisen.se path nor an https link")
+        % {"value": shown(value)}
+    )
 
 
 def event_values(
@@ -209,16 +246,18 @@ def event_values(
 ) -> dict[str, Any]:
     """The row for one feed event, or Skip with the first problem found."""
     if not isinstance(event, dict):
-        raise Skip("not a JSON object")
+        raise Skip(_("not a JSON object"))
     ext_id = event.get("id")
     if ext_id is None:
-        raise Skip("id: missing")
+        raise Skip(_("%(field)s: missing") % {"field": "id"})
     if (
         isinstance(ext_id, bool)
         or not isinstance(ext_id, int)
         or not 0 < ext_id < MAX_EXTERNAL_ID
     ):
-        raise Skip(f"id: {ext_id!r} is not a positive whole number")
+        raise Skip(
+            _("id: %(value)s is not a positive whole number") % {"value": shown(ext_id)}
+        )
     occurred_at = parse_datetime(event.get("datetime"))
     name = _text(event.get("name"), "name")
     event_type = _text(event.get("type"), "type")
@@ -226,7 +265,7 @@ def event_values(
     url = _absolute_url(_text(event.get("url"), "url", required=False))
     location = event.get("location")
     if not isinstance(location, dict):
-        raise Skip("location: missing")
+        raise Skip(_("%(field)s: missing") % {"field": "location"})
     location_name = _text(location.get("name"), "location.name")
     lat, lon = parse_gps(location.get("gps"))
     precision, place = classify(
@@ -295,13 +334,15 @@ def import_police_events(
     municipality = collaboration.municipality_name.strip()
     if not municipality:
         raise PoliceImportError(
-            f"Collaboration '{collaboration.slug}' has no municipality name."
+            _("Collaboration '%(slug)s' has no municipality name.")
+            % {"slug": collaboration.slug}
         )
     if county_name is not None:
         county_name = county_name.strip()
         if not county_name.endswith(COUNTY_SUFFIX):
             raise PoliceImportError(
-                f"County {county_name!r} should be a name like 'Örebro län'."
+                _("County %(county)s should be a name like 'Örebro län'.")
+                % {"county": repr(county_name)}
             )
     places = [p.strip() for p in places if p.strip()]
     summary = ImportSummary(dry_run=dry_run)
@@ -316,7 +357,7 @@ def import_police_events(
                 event, municipality=municipality, county=county_name, places=places
             )
             if values["external_id"] in rows:
-                raise Skip("id: appears more than once in the file")
+                raise Skip(_("id: appears more than once in the file"))
         except Skip as exc:
             summary.skipped.append((key, str(exc)))
         else:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import record
@@ -22,19 +23,41 @@ PREVIEW_ROWS = 20
 
 
 def parse_events_file(raw: bytes) -> list[Any]:
+    """The events of a feed file (a JSON array), or FileProblem saying why not.
+
+    Every way a file can be unusable ends here with a message, never a traceback:
+    empty, too large, not UTF-8 (a byte-order mark is allowed), not JSON, nested too
+    deeply for the parser (RecursionError), a number with more digits than Python
+    converts (ValueError), or not an array.
+    """
     if not raw.strip():
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     if len(raw) > MAX_BYTES:
-        raise FileProblem(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise FileProblem(
+            _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise FileProblem(f"Not UTF-8 text ({exc.reason}).") from exc
+        raise FileProblem(
+            _("Not UTF-8 text (%(reason)s).") % {"reason": exc.reason}
+        ) from exc
     except json.JSONDecodeError as exc:
-        raise FileProblem(f"Not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
+        raise FileProblem(
+            _("Not valid JSON (line %(line)s: %(error)s).")
+            % {"line": exc.lineno, "error": exc.msg}
+        ) from exc
+    except RecursionError as exc:
+        raise FileProblem(_("The JSON is nested too deeply.")) from exc
+    except ValueError as exc:  # e.g. an integer with more than 4300 digits
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise FileProblem(
+            _("Not usable JSON (%(error)s).") % {"error": first_line}
+        ) from exc
     if not isinstance(doc, list):
         raise FileProblem(
-            f"Expected a JSON array of events, found a {type(doc).__name__}."
+            _("Expected a JSON array of events, found a %(type)s.")
+            % {"type": type(doc).__name__}
         )
     return doc
 
@@ -63,7 +86,7 @@ def stage_events(
     """A dry run of a feed file, kept as a `preview` batch to confirm."""
     collab = access.collaboration
     if collab is None:
-        raise FileProblem("No collaboration chosen.")
+        raise FileProblem(_("No collaboration chosen."))
     events = parse_events_file(raw)
     try:
         summary = import_police_events(
@@ -97,7 +120,7 @@ def stage_crimes(
     """A dry run of a crime extract, kept as a `preview` batch to confirm."""
     collab = access.collaboration
     if collab is None:
-        raise FileProblem("No collaboration chosen.")
+        raise FileProblem(_("No collaboration chosen."))
     table = read_table(raw, file_name)
     if mapping is None:
         mapping = suggest_mapping(table.header)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext as _
 
 from samsyn.areas.models import Area
 from samsyn.lib.geo import in_sweden, to_sweref, to_wgs84
@@ -153,9 +154,11 @@ def mapping_from_snapshot(data: dict[str, Any]) -> ColumnMapping:
 def check_mapping(mapping: ColumnMapping, header: list[str]) -> dict[str, int]:
     """Column indexes for the mapping's columns, or FileProblem naming what is missing."""
     if not mapping.time_column:
-        raise FileProblem("The mapping names no date column.")
+        raise FileProblem(_("The mapping names no date column."))
     if bool(mapping.x_column) != bool(mapping.y_column):
-        raise FileProblem("The mapping names only one of the two coordinate columns.")
+        raise FileProblem(
+            _("The mapping names only one of the two coordinate columns.")
+        )
     index = {h.casefold(): i for i, h in enumerate(header) if h}
     positions: dict[str, int] = {}
     missing = []
@@ -169,11 +172,13 @@ def check_mapping(mapping: ColumnMapping, header: list[str]) -> dict[str, int]:
             positions[field_name] = index[column.casefold()]
     if missing:
         raise FileProblem(
-            "Column(s) missing from the file: "
-            + ", ".join(repr(m) for m in missing)
-            + ". The header has: "
-            + ", ".join(repr(h) for h in header if h)
-            + "."
+            _(
+                "Column(s) missing from the file: %(missing)s. The header has: %(header)s."
+            )
+            % {
+                "missing": ", ".join(repr(m) for m in missing),
+                "header": ", ".join(repr(h) for h in header if h),
+            }
         )
     return positions
 
@@ -188,15 +193,26 @@ def _text(value: Any) -> str:
 
 def parse_number(value: Any, column: str) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError as exc:  # an XLSX integer with hundreds of digits
+            raise Skip(
+                _("%(column)s: the number is too large") % {"column": column}
+            ) from exc
     else:
         text = _text(value).replace("\u00a0", "").replace(" ", "").replace(",", ".")
         try:
             number = float(text)
         except ValueError as exc:
-            raise Skip(f"{column}: {_text(value)!r} is not a number") from exc
+            raise Skip(
+                _("%(column)s: %(value)s is not a number")
+                % {"column": column, "value": repr(_text(value))}
+            ) from exc
     if not math.isfinite(number):
-        raise Skip(f"{column}: {_text(value)!r} is not a number")
+        raise Skip(
+            _("%(column)s: %(value)s is not a number")
+            % {"column": column, "value": repr(_text(value))}
+        )
     return number
 
 
@@ -223,7 +239,10 @@ def _build(
             int(s or 0),
         )
     except ValueError as exc:
-        raise Skip(f"{column}: {raw!r} is not a valid date ({exc})") from exc
+        raise Skip(
+            _("%(column)s: %(value)s is not a valid date (%(error)s)")
+            % {"column": column, "value": repr(raw), "error": exc}
+        ) from exc
 
 
 def parse_when(value: Any, column: str, fmt: str = "") -> tuple[datetime, bool]:
@@ -234,18 +253,24 @@ def parse_when(value: Any, column: str, fmt: str = "") -> tuple[datetime, bool]:
         return datetime.combine(value, time()), False
     raw = _text(value)
     if not raw:
-        raise Skip(f"{column}: missing")
+        raise Skip(_("%(column)s: missing") % {"column": column})
     if fmt:
         try:
             parsed = datetime.strptime(raw, fmt)
         except ValueError as exc:
-            raise Skip(f"{column}: {raw!r} does not match the format {fmt}") from exc
+            raise Skip(
+                _("%(column)s: %(value)s does not match the format %(format)s")
+                % {"column": column, "value": repr(raw), "format": fmt}
+            ) from exc
         return parsed, any(c in fmt for c in ("%H", "%I", "%M"))
     for pattern, order in ((DATE_TIME_RE, "ymd"), (COMPACT_RE, "ymd"), (DMY_RE, "dmy")):
         m = pattern.match(raw)
         if m:
             return _build(m.groups(), order, raw, column), m.group(4) is not None
-    raise Skip(f"{column}: {raw!r} is not a date like 2026-08-22 19:51")
+    raise Skip(
+        _("%(column)s: %(value)s is not a date like 2026-08-22 19:51")
+        % {"column": column, "value": repr(raw)}
+    )
 
 
 def parse_clock(value: Any, column: str) -> time | None:
@@ -262,12 +287,18 @@ def parse_clock(value: Any, column: str) -> time | None:
     else:
         m = CLOCK_COMPACT_RE.match(raw)
         if not m:
-            raise Skip(f"{column}: {raw!r} is not a time like 19:51")
+            raise Skip(
+                _("%(column)s: %(value)s is not a time like 19:51")
+                % {"column": column, "value": repr(raw)}
+            )
         h, mi, s = raw[:-2], raw[-2:], None
     try:
         return time(int(h), int(mi), int(s or 0))
     except ValueError as exc:
-        raise Skip(f"{column}: {raw!r} is not a valid time ({exc})") from exc
+        raise Skip(
+            _("%(column)s: %(value)s is not a valid time (%(error)s)")
+            % {"column": column, "value": repr(raw), "error": exc}
+        ) from exc
 
 
 @dataclass
@@ -289,8 +320,17 @@ def _cell(cells: list[Any], ctx: Context, field_name: str) -> Any:
 def _limited(value: Any, key: str, column: str) -> str:
     text = _text(value)
     if len(text) > MAX_LENGTHS[key]:
-        raise Skip(f"{column}: longer than {MAX_LENGTHS[key]} characters")
+        raise Skip(
+            _("%(column)s: longer than %(max)s characters")
+            % {"column": column, "max": MAX_LENGTHS[key]}
+        )
     return text
+
+
+def _outside(m: ColumnMapping, x_raw: Any, y_raw: Any) -> str:
+    return _(
+        "%(x)s/%(y)s: (%(a)s, %(b)s) is outside Sweden; is the coordinate system right?"
+    ) % {"x": m.x_column, "y": m.y_column, "a": _text(x_raw), "b": _text(y_raw)}
 
 
 def _coordinates(x_raw: Any, y_raw: Any, ctx: Context) -> dict[str, Any] | None:
@@ -298,7 +338,10 @@ def _coordinates(x_raw: Any, y_raw: Any, ctx: Context) -> dict[str, Any] | None:
     if _text(x_raw) == "" and _text(y_raw) == "":
         return None
     if _text(x_raw) == "" or _text(y_raw) == "":
-        raise Skip(f"{m.x_column}/{m.y_column}: only one coordinate given")
+        raise Skip(
+            _("%(x)s/%(y)s: only one coordinate given")
+            % {"x": m.x_column, "y": m.y_column}
+        )
     a = parse_number(x_raw, m.x_column)
     b = parse_number(y_raw, m.y_column)
     if m.crs == ColumnMapping.Crs.WGS84:
@@ -306,20 +349,14 @@ def _coordinates(x_raw: Any, y_raw: Any, ctx: Context) -> dict[str, Any] | None:
             (b, a) if a > 50 and b < 30 else (a, b)
         )  # lat/lon given the other way
         if not in_sweden(lon, lat):
-            raise Skip(
-                f"{m.x_column}/{m.y_column}: ({_text(x_raw)}, {_text(y_raw)}) is outside "
-                "Sweden; is the coordinate system right?"
-            )
+            raise Skip(_outside(m, x_raw, y_raw))
         x, y = to_sweref(lon, lat)
     else:
         # Swedish practice often calls the northing X: metres > 1,000 km are northings.
         x, y = (b, a) if a > 1_000_000 > b else (a, b)
         lon, lat = to_wgs84(x, y)
         if not in_sweden(lon, lat):
-            raise Skip(
-                f"{m.x_column}/{m.y_column}: ({_text(x_raw)}, {_text(y_raw)}) is outside "
-                "Sweden; is the coordinate system right?"
-            )
+            raise Skip(_outside(m, x_raw, y_raw))
     area_id = Area.locate_id(ctx.collaboration, lon, lat)
     return {
         "x": round(float(x), 2),
@@ -344,12 +381,15 @@ def row_values(cells: list[Any], ctx: Context) -> dict[str, Any]:
             when = datetime.combine(when.date(), clock)
     occurred_at = _aware(when)
     if occurred_at > dj_timezone.now() + timedelta(days=1):
-        raise Skip(f"{m.time_column}: {occurred_at:%Y-%m-%d} is in the future")
+        raise Skip(
+            _("%(column)s: %(date)s is in the future")
+            % {"column": m.time_column, "date": f"{occurred_at:%Y-%m-%d}"}
+        )
     case = _limited(_cell(cells, ctx, "case_column"), "case", m.case_column)
     code = _limited(_cell(cells, ctx, "code_column"), "code", m.code_column)
     crime_type = _limited(_cell(cells, ctx, "type_column"), "type", m.type_column)
     if not code and not crime_type:
-        raise Skip("crime: neither a crime code nor a crime type")
+        raise Skip(_("crime: neither a crime code nor a crime type"))
     place = _coordinates(
         _cell(cells, ctx, "x_column"), _cell(cells, ctx, "y_column"), ctx
     )
@@ -402,9 +442,8 @@ def category_lookup(
         lookup[_fold(str(police_value))] = cat.pk
     if unknown:
         raise FileProblem(
-            "The mapping names categories not in the checklist: "
-            + ", ".join(sorted(set(unknown)))
-            + "."
+            _("The mapping names categories not in the checklist: %(codes)s.")
+            % {"codes": ", ".join(sorted(set(unknown)))}
         )
     return lookup, {c.pk: c.name for c in cats.values()}
 
@@ -466,10 +505,18 @@ def import_crimes(
             case = values["case_number"]
             if case and case in seen_case:
                 raise Skip(
-                    f"{mapping.case_column}: {case} also on row {seen_case[case]}"
+                    _("%(column)s: %(case)s also on row %(row)s")
+                    % {
+                        "column": mapping.case_column,
+                        "case": case,
+                        "row": seen_case[case],
+                    }
                 )
             if not case and values["content_hash"] in seen_hash:
-                raise Skip(f"identical to row {seen_hash[values['content_hash']]}")
+                raise Skip(
+                    _("identical to row %(row)s")
+                    % {"row": seen_hash[values["content_hash"]]}
+                )
         except Skip as exc:
             summary.skipped.append((number, str(exc)))
         else:

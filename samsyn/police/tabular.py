@@ -4,6 +4,13 @@ CSV: UTF-8 (with or without BOM) or else Windows-1252; the delimiter is `;`, `,`
 tab, whichever the header line uses most. XLSX: the first sheet, read with openpyxl in
 read-only mode. Any problem with the file as a whole raises `FileProblem` with a message
 meant for the person who uploaded it. No Django imports.
+
+Hostile files are bounded before they are read: the size of the upload, the unpacked
+size of an XLSX (its zip directory; zipfile stops at the declared size, so a zip bomb
+cannot lie its way past it), the number of rows and columns (an XLSX can declare a
+sheet a million rows tall in a few bytes) and the length of a cell. Whatever openpyxl
+or the XML parser raises on a broken or hostile workbook (bad XML, an entity expansion
+bomb, a number too long to convert) becomes a `FileProblem`.
 """
 
 from __future__ import annotations
@@ -15,9 +22,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_CELL = 2_000  # characters; no column of a crime extract needs more
 MAX_ROWS = 200_000
+MAX_COLUMNS = 500  # an extract has a few dozen
+MAX_UNPACKED = 256 * 1024 * 1024  # an XLSX's files, unpacked
+MAX_ZIP_ENTRIES = 1_000
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -36,10 +48,12 @@ class Table:
 
 def decode(raw: bytes) -> tuple[str, str]:
     """(text, encoding): UTF-8 when it is valid UTF-8, otherwise Windows-1252."""
-    if b"\x00" in raw[:4096]:
+    if b"\x00" in raw:
         raise FileProblem(
-            "The file contains NUL bytes: it is not a text CSV (saved as UTF-16, or "
-            "a binary file?). Save it as CSV in UTF-8 or Windows-1252."
+            _(
+                "The file contains NUL bytes: it is not a text CSV (saved as UTF-16, "
+                "or a binary file?). Save it as CSV in UTF-8 or Windows-1252."
+            )
         )
     try:
         return raw.decode("utf-8-sig"), "utf-8"
@@ -49,7 +63,8 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
         raise FileProblem(
-            f"The file is neither UTF-8 nor Windows-1252 text (byte {exc.start})."
+            _("The file is neither UTF-8 nor Windows-1252 text (byte %(byte)s).")
+            % {"byte": exc.start}
         ) from exc
 
 
@@ -64,27 +79,43 @@ def _clean_header(cells: list[Any]) -> list[str]:
     while header and not header[-1]:
         header.pop()
     if not any(header):
-        raise FileProblem("The first row is empty: it should name the columns.")
+        raise FileProblem(_("The first row is empty: it should name the columns."))
     seen: set[str] = set()
     for name in header:
         if name and name.casefold() in seen:
-            raise FileProblem(f"The column {name!r} appears twice in the header.")
+            raise FileProblem(
+                _("The column %(name)s appears twice in the header.")
+                % {"name": repr(name)}
+            )
         seen.add(name.casefold())
     return header
+
+
+def _check_width(cells: Any, row: int) -> None:
+    if len(cells) > MAX_COLUMNS:
+        raise FileProblem(
+            _(
+                "Row %(row)s has %(n)s columns (at most %(max)s); is this the right file?"
+            )
+            % {"row": row, "n": len(cells), "max": MAX_COLUMNS}
+        )
 
 
 def _check_cell(value: Any, row: int) -> None:
     if isinstance(value, str) and len(value) > MAX_CELL:
         raise FileProblem(
-            f"Row {row}: a cell holds {len(value)} characters (at most {MAX_CELL}); "
-            "is this the right file?"
+            _(
+                "Row %(row)s: a cell holds %(length)s characters (at most %(max)s); "
+                "is this the right file?"
+            )
+            % {"row": row, "length": len(value), "max": MAX_CELL}
         )
 
 
 def read_csv(raw: bytes) -> Table:
     text, encoding = decode(raw)
     if not text.strip():
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -95,6 +126,7 @@ def read_csv(raw: bytes) -> Table:
         rows: list[tuple[int, list[Any]]] = []
         for cells in reader:
             number = reader.line_num
+            _check_width(cells, number)
             for cell in cells:
                 _check_cell(cell, number)
             if header is None:
@@ -106,34 +138,83 @@ def read_csv(raw: bytes) -> Table:
                 continue
             rows.append((number, cells))
             if len(rows) > MAX_ROWS:
-                raise FileProblem(f"More than {MAX_ROWS} rows: split the file.")
+                raise FileProblem(
+                    _("More than %(max)s rows: split the file.") % {"max": MAX_ROWS}
+                )
     except csv.Error as exc:
         raise FileProblem(
-            f"Line {reader.line_num}: not readable as CSV ({exc}). A cell may be "
-            f"longer than {MAX_CELL} characters or a quote may be unclosed."
+            _(
+                "Line %(line)s: not readable as CSV (%(error)s). A cell may be "
+                "longer than %(max)s characters or a quote may be unclosed."
+            )
+            % {"line": reader.line_num, "error": exc, "max": MAX_CELL}
         ) from exc
     finally:
         csv.field_size_limit(old_limit)
     if header is None:
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     return Table(header=header, rows=rows, encoding=encoding, delimiter=delimiter)
 
 
+def _check_zip(raw: bytes) -> None:
+    """Refuse a workbook whose parts would unpack to too much, before reading any."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise FileProblem(
+            _("Not a readable XLSX workbook (%(error)s).") % {"error": exc}
+        ) from exc
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise FileProblem(
+            _(
+                "The workbook holds %(n)s files (at most %(max)s); is this the right "
+                "file?"
+            )
+            % {"n": len(entries), "max": MAX_ZIP_ENTRIES}
+        )
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > MAX_UNPACKED:
+        raise FileProblem(
+            _(
+                "The workbook unpacks to %(mb)s MB (at most %(max)s MB): split it or "
+                "save it as CSV."
+            )
+            % {"mb": unpacked // (1024 * 1024), "max": MAX_UNPACKED // (1024 * 1024)}
+        )
+
+
 def read_xlsx(raw: bytes) -> Table:
+    _check_zip(raw)
+    try:
+        return _read_xlsx(raw)
+    except FileProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of a hostile file is its problem
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise FileProblem(
+            _("Not a readable XLSX workbook (%(error)s).") % {"error": detail}
+        ) from exc
+
+
+def _read_xlsx(raw: bytes) -> Table:
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileProblem(f"Not a readable XLSX workbook ({exc}).") from exc
+    book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
-            raise FileProblem("The workbook has no sheets.")
+            raise FileProblem(_("The workbook has no sheets."))
         header: list[str] | None = None
         rows: list[tuple[int, list[Any]]] = []
         values: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
         for number, cells in enumerate(values, start=1):
+            # Blank rows count too: a sheet can claim a million of them.
+            if number > MAX_ROWS + 1_000:
+                raise FileProblem(
+                    _("More than %(max)s rows: split the file.") % {"max": MAX_ROWS}
+                )
+            _check_width(cells, number)
             cells_list = list(cells)
             for cell in cells_list:
                 _check_cell(cell, number)
@@ -149,20 +230,24 @@ def read_xlsx(raw: bytes) -> Table:
                 continue
             rows.append((number, cells_list))
             if len(rows) > MAX_ROWS:
-                raise FileProblem(f"More than {MAX_ROWS} rows: split the file.")
+                raise FileProblem(
+                    _("More than %(max)s rows: split the file.") % {"max": MAX_ROWS}
+                )
     finally:
         book.close()
     if header is None:
-        raise FileProblem("The workbook's first sheet is empty.")
+        raise FileProblem(_("The workbook's first sheet is empty."))
     return Table(header=header, rows=rows, encoding="xlsx")
 
 
 def read_table(raw: bytes, file_name: str = "") -> Table:
     """The extract's header and rows, from CSV or XLSX bytes."""
     if not raw:
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     if len(raw) > MAX_BYTES:
-        raise FileProblem(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise FileProblem(
+            _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
     if raw.startswith(XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
         return read_xlsx(raw)
     return read_csv(raw)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.db import transaction
@@ -30,6 +29,7 @@ def _progress(batch_id: int):  # type: ignore[no-untyped-def]
 def run_import(batch_id: int) -> None:
     """Run a confirmed import batch to `done` (or `failed`, with the error kept)."""
     from samsyn.police.actions import PoliceImportError, import_police_events
+    from samsyn.police.batches import parse_events_file
     from samsyn.police.crimes import import_crimes, mapping_from_snapshot
     from samsyn.police.tabular import FileProblem, read_table
 
@@ -42,7 +42,7 @@ def run_import(batch_id: int) -> None:
     options = batch.options or {}
     try:
         if batch.kind == ImportBatch.Kind.EVENTS:
-            events = json.loads(raw.decode("utf-8"))
+            events = parse_events_file(raw)
             import_police_events(
                 batch.collaboration,
                 events,

@@ -111,3 +111,67 @@ def test_it_ranks_the_persistent_hotspot_areas_high(demo):  # type: ignore[no-un
     rank = {r["area"]: r["rank"] for r in res["rows"]}
     for place in demo["truths"]["persistent_hotspots"]:
         assert rank[place["deso"]] <= 10, place["deso"]
+
+
+@pytest.mark.django_db
+def test_it_flags_the_planted_perceived_divergence(demo):  # type: ignore[no-untyped-def]
+    from samsyn.surveys.summary import PERCEIVED_HIGH, perceived_for_year
+
+    truth = demo["truths"]["perceived_divergence"]
+    res = perceived_for_year(demo["collab"], truth["flag_year"])
+    row = next(a for a in res["areas"] if a["ref"] == truth["deso"])
+    assert row["divergence"] == PERCEIVED_HIGH
+    assert truth["deso"] in res["flagged"]
+    # Perceived insecurity rose over the years while reports stayed near zero.
+    assert truth["index"] == sorted(truth["index"])
+    assert max(truth["reports_per_year"]) <= 5
+    first = perceived_for_year(demo["collab"], truth["years"][0])
+    first_row = next(a for a in first["areas"] if a["ref"] == truth["deso"])
+    assert first_row["divergence"] is None
+    # Elsewhere the index follows the reports: few areas diverge by chance.
+    assert len(res["flagged"]) <= 3
+
+
+@pytest.mark.django_db
+def test_the_weeks_picture_shows_coverage_perceived_and_residents(demo):  # type: ignore[no-untyped-def]
+    from samsyn.pictures.figures import compute_figures
+    from samsyn.pictures.periods import period_for
+
+    truth = demo["truths"]["perceived_divergence"]
+    period = period_for("week", NOW.date() - timedelta(days=7))
+    figures, _trace = compute_figures(demo["collab"], period, None)
+    assert figures["coverage"]["not_covered"]
+    assert truth["deso"] in figures["perceived"]["flagged"]
+    residents = figures["residents"]
+    assert residents["total"] >= 4
+    planted = next(a for a in residents["by_area"] if a["name"] == truth["deso"])
+    assert planted["residents"] >= 3 and planted["reporters"] <= 2
+
+
+@pytest.mark.django_db
+def test_the_demo_has_moderation_walks_and_this_weeks_check_ins(demo):  # type: ignore[no-untyped-def]
+    from samsyn.coverage.summary import coverage_for_week
+    from samsyn.interventions.models import Intervention
+    from samsyn.residents.models import ResidentReport
+    from samsyn.walks.models import Walk, WalkObservation
+
+    collab = demo["collab"]
+    statuses = set(
+        ResidentReport.objects.filter(collaboration=collab).values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == {"pending", "accepted", "rejected", "merged"}
+    done = Walk.objects.get(collaboration=collab, status=Walk.Status.DONE)
+    assert len(done.route_points) >= 4
+    observations = WalkObservation.objects.filter(walk=done)
+    assert observations.count() >= 3
+    owners = [o.report.owner_id for o in observations if o.report_id]
+    assert len(owners) == 2 and all(owners)
+    iv = next(o.intervention for o in observations if o.intervention_id)
+    assert iv.status == Intervention.Status.PROPOSED
+    assert Walk.objects.filter(collaboration=collab, status="planned").exists()
+    y, w, _ = NOW.isocalendar()
+    orgs = {o["slug"]: o for o in coverage_for_week(collab, y, w)["organisations"]}
+    assert orgs["orebrobostader"]["checked"] and not orgs["orebrobostader"]["missing"]
+    assert orgs["trygghetsvakter"]["missing"] and not orgs["trygghetsvakter"]["checked"]

@@ -23,7 +23,7 @@ from samsyn.interventions.models import Intervention
 from samsyn.organisations.access import Access
 from samsyn.police.models import PoliceEvent
 from samsyn.reports.models import Report
-from samsyn.testing import make_report
+from samsyn.testing import INSIDE_WEST, SQUARE_EAST, SQUARE_WEST, make_area, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +279,56 @@ def test_it_lists_reports_per_year(report, client, bob):
     assert [y for y, _ in r.context["years"]] == [2025]
     assert b"Open or create" not in r.content
     assert AnnualReport.objects.count() == 1
+
+
+def test_it_shows_perceived_safety_beside_reported_events(north, north_org, alice):
+    from django.test import Client
+
+    from samsyn.areas.models import Area
+    from samsyn.surveys.models import SurveyResult
+
+    south = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [15.19, 59.24],
+                [15.23, 59.24],
+                [15.23, 59.26],
+                [15.19, 59.26],
+                [15.19, 59.24],
+            ]
+        ],
+    }
+    busy = make_area(north, ref="W", name="Busy", geometry=SQUARE_WEST)
+    quiet = make_area(north, ref="Q", name="Quiet", geometry=SQUARE_EAST)
+    middle = make_area(north, ref="M", name="Middle", geometry=south)
+    Area.objects.filter(collaboration=north).update(population=1000)
+    for _ in range(6):
+        make_report(north_org, lonlat=INSIDE_WEST, occurred_at=_at(2025, 3))
+    make_report(north_org, lonlat=(15.20, 59.25), occurred_at=_at(2025, 4))
+    for area, value in ((busy, 1.0), (quiet, 4.5), (middle, 2.0)):
+        SurveyResult.objects.create(
+            collaboration=north,
+            area=area,
+            year=2025,
+            source="Polisens trygghetsmätning",
+            indicator="problemindex",
+            value=value,
+        )
+    report = create_report(north, 2025, by=alice)
+    pv = report.figures["perceived"]
+    assert pv["year"] == 2025
+    assert "Q" in pv["flagged"]
+    client = Client()
+    client.force_login(alice)
+    body = client.get(f"/annual/{report.code}/").content.decode()
+    section = body.split('id="perceived"')[1].split("</section>")[0]
+    assert 'data-divergence="perceived_high_reported_low"' in section
+
+
+def test_it_has_no_perceived_block_without_surveys(report, client, alice):
+    assert report.figures["perceived"] is None
+    client.force_login(alice)
+    assert (
+        'id="perceived"' not in client.get(f"/annual/{report.code}/").content.decode()
+    )

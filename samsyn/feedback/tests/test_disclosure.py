@@ -38,9 +38,13 @@ def true_values(cells: dict, rows: list, cols: list) -> dict[Key, int]:
 
 def other_value_possible(table: ProtectedTable, target: Key, truth: int) -> bool:
     """Is there a non-negative integer table that matches every published figure
-    and the row/column sums, in which `target` differs from `truth`? (Brute force.)"""
+    and the row/column sums, in which `target` differs from `truth`? (Brute force.)
+
+    Zero is always published, so a reader knows every hidden figure is at least 1:
+    the other table must respect that too."""
     rows, cols = table.rows, table.cols
     known = {k: f.value for k, f in all_figures(table).items() if f.value is not None}
+    hidden = [k for k, f in all_figures(table).items() if f.value is None]
     unknown = [(r, c) for r in rows for c in cols if ("cell", r, c) not in known]
     grand = known.get(("grand", None, None))
     cap = grand if grand is not None else 3 * table.minimum * (len(unknown) + 1)
@@ -66,6 +70,8 @@ def other_value_possible(table: ProtectedTable, target: Key, truth: int) -> bool
             sums[("col", None, c)] = sum(cell[(r, c)] for r in rows)
         sums[("grand", None, None)] = sum(sums[("row", r, None)] for r in rows)
         if any(sums[k] != v for k, v in figs.items()):
+            return False
+        if any(sums[k] < 1 for k in hidden):
             return False
         return sums[target] != truth
 
@@ -175,7 +181,6 @@ def test_it_suppresses_a_second_cell_so_the_total_cannot_be_differenced():
     cells = {("a", "x"): 3, ("a", "y"): 20, ("b", "x"): 8, ("b", "y"): 9}
     table = check_safe(cells, ["a", "b"], ["x", "y"], 5)
     assert table.cells[("a", "x")].suppressed
-    assert str(table.cells[("a", "x")]) == "<5"
     suppressed = [k for k, f in all_figures(table).items() if f.suppressed]
     assert len(suppressed) >= 4  # a cycle in a two-way table has at least four
 
@@ -190,6 +195,29 @@ def test_it_checker_catches_naive_suppression():
     naive.total = Figure(23, 5)
     naive.cells[("a", "x")] = Figure(None, 5)
     assert not other_value_possible(naive, ("cell", "a", "x"), 3)
+
+
+def test_it_knows_a_hidden_figure_is_never_zero():
+    # Four ones in a square with published totals of 2: a reader who knows that
+    # hidden figures are at least 1 (zero is published) gets 1 + 1 = 2 exactly.
+    cells = {("a", "x"): 1, ("a", "y"): 1, ("b", "x"): 1, ("b", "y"): 1}
+    cells.update({("c", "x"): 9, ("c", "y"): 9})
+    table = check_safe(cells, ["a", "b", "c"], ["x", "y"], 2)
+    assert table.cells[("a", "x")].suppressed
+
+
+def test_it_hides_a_large_figure_only_when_the_hidden_set_needs_it():
+    # Complementary suppression hides 20 (not a small count): the page must not
+    # call it small, so Figure carries no "fewer than" wording.
+    cells = {("a", "x"): 3, ("a", "y"): 20, ("b", "x"): 8, ("b", "y"): 9}
+    table = protect_table(cells, 5, ["a", "b"], ["x", "y"])
+    secondary = [
+        k
+        for k, f in all_figures(table).items()
+        if f.suppressed and k != ("cell", "a", "x")
+    ]
+    assert secondary
+    assert all("<" not in str(all_figures(table)[k]) for k in secondary)
 
 
 def test_it_protects_each_period_on_its_own():

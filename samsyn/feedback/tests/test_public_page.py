@@ -51,7 +51,7 @@ def test_it_shows_no_figure_below_the_minimum_and_no_report_details(page, north)
     )
     assert numbers(html), "the page shows figures"
     assert all(n == 0 or n >= north.min_public_count for n in numbers(html))
-    assert "fewer than 5" in html
+    assert 'class="fb-hidden"' in html
     from samsyn.reports.models import Report
 
     for r in Report.objects.filter(collaboration=north):
@@ -59,6 +59,21 @@ def test_it_shows_no_figure_below_the_minimum_and_no_report_details(page, north)
     assert "SECRET-TEXT" not in html
     assert str(INSIDE_WEST[0]) not in html and str(INSIDE_WEST[1]) not in html
     assert "<script" not in html.split("</main>")[0].split("<main")[1]
+
+
+def test_it_never_calls_a_hidden_figure_small(page, north, west_area):
+    # West has 12 littering and 2 gatherings. Hiding the 2 forces the 12 to be
+    # hidden as well (else 14 - 12 gives it away): the page must not say that
+    # the 12 are "fewer than 5", only that the figure is hidden.
+    html = Client().get(f"/feedback/public/north/{west_area.code}/").content.decode()
+    html += (
+        Client().get(f"/feedback/public/north/{west_area.code}/embed/").content.decode()
+    )
+    html += Client().get("/feedback/public/north/").content.decode()
+    assert "12" not in re.findall(r'class="num">\s*([^<]+?)\s*<', html)
+    assert "fewer than" not in html and "&lt;5" not in html
+    assert html.count('class="fb-hidden"') >= 3
+    assert "a hidden figure may be any number from 1 up" in html
 
 
 def test_it_never_counts_a_report_from_yesterday(

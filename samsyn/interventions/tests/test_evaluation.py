@@ -95,7 +95,11 @@ def test_it_refuses_to_conclude_from_too_few_events(
     ev = actions.evaluate_intervention(iv, alice, now=NOW)
     assert ev.effect == "too_few_events"
     assert ev.displacement == "undefined"
-    assert any("fewer than 10" in c for c in ev.results["caveats"])
+    # Stored as codes with figures, put into words when shown.
+    assert {"code": "few_events", "where": "target", "events": 5.0, "minimum": 10} in (
+        ev.results["caveats"]
+    )
+    assert any("fewer than 10" in followup.explain(c) for c in ev.results["caveats"])
     assert followup.evidence_level(ev) == "none"
     # Three events "prevented" out of five is no basis for a cost per event.
     assert ev.prevented == pytest.approx(3.0)

@@ -3,6 +3,8 @@
 The world has one north forum with a meeting and a decision owned by the north police:
 coordinators manage everything; every member sees forums, meetings and decisions; the
 police (petra) may mark its own decision done, others 403; carl (south) gets 404.
+Alice has a secret calendar link: the feed behind it answers anyone who has the
+link (a calendar app has no session), and every member may make or rotate their own.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from samsyn.meetings.actions import add_decision
+from samsyn.meetings.actions import add_decision, rotate_calendar_link
 from samsyn.meetings.models import Forum, Meeting
 
 
@@ -25,6 +27,7 @@ def build(world: Any, kit: Any) -> None:
     )
     world.extra["forum"] = forum
     world.extra["meeting"] = meeting
+    world.extra["calendar_link"] = rotate_calendar_link(world.users["alice"], north)
 
 
 def _decision(w: Any) -> str:
@@ -63,6 +66,17 @@ def routes(kit: Any) -> dict[str, Any]:
             "GET",
             lambda w: f"/meetings/forums/{w.extra['forum'].code}/calendar.ics",
             seen,
+        ),
+        "meetings:calendar_link": R(
+            "POST",
+            lambda w: "/meetings/calendar/link/",
+            everyone(302),
+            data=lambda w: {"action": "rotate"},
+        ),
+        "meetings:calendar_feed": R(
+            "GET",
+            lambda w: f"/meetings/calendar/{w.extra['calendar_link'].token}.ics",
+            everyone(200, anonymous=200),
         ),
         "meetings:decisions": R("GET", lambda w: "/meetings/decisions/", everyone(200)),
         "meetings:decision_status": R(

@@ -161,7 +161,7 @@ def test_it_sends_the_weekly_digest_when_the_picture_is_approved(
         "bob@kommun.example.se",
         "lead@kommun.example.se",
     ]
-    assert "2026-W10" in mail.outbox[0].subject
+    assert "week 10, 2026" in mail.outbox[0].subject
     assert notify_picture_approved(picture) == 0  # once per week and person
 
 

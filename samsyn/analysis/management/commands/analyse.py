@@ -1,5 +1,11 @@
 """samsyn analyse {weekly,hotspots,...} --collaboration SLUG: the analyses on the
-command line, as a readable table or (with --json FILE) the full result."""
+command line, as a readable table or (with --json FILE) the full result.
+
+The command is scoped like a web request: one collaboration (required), and
+restricted reports are left out unless ``--include-restricted`` is given, so what an
+operator prints or hands on is what a steering-group member could see. A run with
+``--include-restricted`` is audited (``analysis.run_restricted``).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samsyn.analysis import engine
-from samsyn.organisations.models import Collaboration
+from samsyn.lib.progress import for_command
+from samsyn.organisations.access import Access, Role
+from samsyn.organisations.models import Collaboration, record
 
 WHAT = ("weekly", "hotspots", "emerging", "near-repeat", "evaluate", "priority")
 
@@ -25,15 +33,38 @@ def _floats(value: str) -> list[float]:
     return [float(v) for v in value.split(",") if v]
 
 
+def scope(collab: Collaboration, *, include_restricted: bool) -> Access | None:
+    """The access the command reads with.
+
+    By default a reader of the whole collaboration without the right to see
+    restricted reports (the steering role's view: every report that is not
+    restricted, whichever organisation sent it). With ``include_restricted``, no
+    filter: every report of the collaboration, as the analyses that are shared with
+    everyone (picture figures, follow-up) count them.
+    """
+    if include_restricted:
+        return None
+    return Access(user=None, collaboration=collab, roles=frozenset({Role.STEERING}))
+
+
 class Command(BaseCommand):
     help = (
-        "Run an analysis for a collaboration (all its reports, restricted ones "
-        "included) and print the top rows, or write the full JSON with --json."
+        "Run an analysis for one collaboration and print the top rows, or write "
+        "the full JSON with --json. Restricted reports are left out unless "
+        "--include-restricted is given."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=WHAT)
         parser.add_argument("--collaboration", required=True, help="short name")
+        parser.add_argument(
+            "--include-restricted",
+            action="store_true",
+            help="count restricted reports too (audited); default: leave them out",
+        )
+        parser.add_argument(
+            "--areas", default="", help="evaluate: area refs, comma-separated"
+        )
         parser.add_argument("--week", help="ISO week, e.g. 2026-W46 (weekly)")
         parser.add_argument("--since", type=_day, help="first day (YYYY-MM-DD)")
         parser.add_argument("--until", type=_day, help="last day, included")
@@ -58,13 +89,28 @@ class Command(BaseCommand):
         collab = Collaboration.objects.filter(slug=opts["collaboration"]).first()
         if collab is None:
             raise CommandError(f"no collaboration {opts['collaboration']!r}")
+        opts["access"] = scope(collab, include_restricted=opts["include_restricted"])
         runner: Callable[[Collaboration, dict[str, Any]], dict[str, Any]] = getattr(
             self, "_" + opts["what"].replace("-", "_")
         )
+        progress = for_command(self, label="analyse")
+        progress.stage(f"computing {opts['what']} for {collab.slug}")
         try:
             result = runner(collab, opts)
         except engine.AnalysisInputError as exc:
+            progress.fail(str(exc))
             raise CommandError(f"--{exc.field.replace('_', '-')}: {exc}") from exc
+        progress.finish()
+        if opts["include_restricted"]:
+            record(
+                None,
+                "analysis.run_restricted",
+                collab,
+                data={
+                    "what": opts["what"],
+                    "json": str(opts["json"]) if opts["json"] else None,
+                },
+            )
         if opts["json"]:
             opts["json"].write_text(json.dumps(result, ensure_ascii=False, indent=1))
             self.stdout.write(f"wrote {opts['json']}")
@@ -91,16 +137,20 @@ class Command(BaseCommand):
                 raise CommandError("--week: give e.g. 2026-W46") from exc
         else:
             year, wk = engine.last_complete_week()
-        return engine.weekly(collab, year, wk)
+        return engine.weekly(collab, year, wk, opts["access"])
 
     def _hotspots(self, collab: Collaboration, opts: dict[str, Any]) -> dict[str, Any]:
         since, until = self._period(opts, 4)
-        return engine.hotspots(collab, since, until, opts["cell"], opts["radius_cells"])
+        return engine.hotspots(
+            collab, since, until, opts["cell"], opts["radius_cells"], opts["access"]
+        )
 
     def _emerging(self, collab: Collaboration, opts: dict[str, Any]) -> dict[str, Any]:
         _, until = self._period(opts, 1)
         last = until.date() - timedelta(days=1)
-        return engine.emerging(collab, last, opts["weeks"], opts["cell"])
+        return engine.emerging(
+            collab, last, opts["weeks"], opts["cell"], opts["access"]
+        )
 
     def _near_repeat(
         self, collab: Collaboration, opts: dict[str, Any]
@@ -108,28 +158,35 @@ class Command(BaseCommand):
         since, until = self._period(opts, 26)
         cats = [c for c in opts["category"].split(",") if c] or None
         return engine.near_repeat(
-            collab, since, until, cats, opts["spatial_bands"], opts["temporal_bands"]
-        )
+            collab, since, until, cats, opts["spatial_bands"],
+            opts["temporal_bands"], opts["access"],
+        )  # fmt: skip
 
     def _evaluate(self, collab: Collaboration, opts: dict[str, Any]) -> dict[str, Any]:
         if opts["start"] is None:
             raise CommandError("--start is required")
+        cats = [c for c in opts["category"].split(",") if c] or None
+        if opts["areas"]:
+            return engine.evaluate_areas(
+                collab, [a for a in opts["areas"].split(",") if a], opts["start"],
+                opts["weeks_before"], opts["weeks_before"], opts["control"],
+                opts["access"], cats,
+            )  # fmt: skip
         if opts["place"]:
             lon, lat = engine.place_point(collab, opts["place"])
         elif opts["lon"] is not None and opts["lat"] is not None:
             lon, lat = opts["lon"], opts["lat"]
         else:
-            raise CommandError("give --lon and --lat, or --place")
-        cats = [c for c in opts["category"].split(",") if c] or None
+            raise CommandError("give --lon and --lat, --place, or --areas")
         return engine.evaluate(
             collab, lon, lat, opts["start"], opts["target_radius"],
             opts["buffer_radius"], opts["weeks_before"], opts["weeks_before"],
-            opts["control"], None, cats,
+            opts["control"], opts["access"], cats,
         )  # fmt: skip
 
     def _priority(self, collab: Collaboration, opts: dict[str, Any]) -> dict[str, Any]:
         since, until = self._period(opts, 17)
-        return engine.priority(collab, since, until)
+        return engine.priority(collab, since, until, opts["access"])
 
     # -- output ------------------------------------------------------------
     def _table(self, rows: list[dict[str, Any]], keys: list[str], top: int) -> None:

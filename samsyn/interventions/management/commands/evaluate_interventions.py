@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from samsyn.interventions.actions import evaluate_due
+from samsyn.lib.progress import for_command
 
 
 class Command(BaseCommand):
@@ -24,7 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            done = evaluate_due()
+            with for_command(self, label="evaluate", unit="interventions") as progress:
+                done = evaluate_due(progress=progress)
             for iv, outcome in done:
                 self.stdout.write(
                     f"{iv.collaboration.slug} {iv.code} {iv.title}: {outcome}"

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samsyn.areas.models import Area
+from samsyn.lib.progress import for_command
 from samsyn.organisations.models import Collaboration
 from samsyn.pictures.actions import generate_picture
 from samsyn.pictures.periods import KINDS, parse_period, period_for
@@ -52,9 +53,11 @@ class Command(BaseCommand):
             if scope is None:
                 raise CommandError(f"No area {opts['area']!r}.")
         started = time.perf_counter()
-        picture = generate_picture(
-            collab, kind, period, scope, by=None, new_version=opts["new_version"]
-        )
+        with for_command(self, label="picture") as progress:
+            progress.stage(f"generating {kind} {text or 'current period'}")
+            picture = generate_picture(
+                collab, kind, period, scope, by=None, new_version=opts["new_version"]
+            )
         self.stdout.write(
             f"{picture.label} version {picture.version} ({picture.status}): "
             f"{picture.code} in {time.perf_counter() - started:.2f} s"

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from samsyn.lib.progress import for_command
 from samsyn.organisations.models import Collaboration
 from samsyn.police.crimes import import_crimes, suggest_mapping
 from samsyn.police.models import ColumnMapping
@@ -63,9 +64,7 @@ class Command(BaseCommand):
                     )
                 )
 
-            def progress(stage: str, done: int, total: int) -> None:
-                self.stderr.write(f"{stage} {done}/{total} rows")
-
+            progress = for_command(self, unit="rows")
             summary = import_crimes(
                 collab,
                 table,
@@ -76,6 +75,7 @@ class Command(BaseCommand):
             )
         except FileProblem as exc:
             raise CommandError(f"{path}: nothing was imported: {exc}") from exc
+        progress.finish()
         for row, reason in summary.skipped:
             self.stdout.write(f"skipped row {row}: {reason}")
         if summary.police_category:

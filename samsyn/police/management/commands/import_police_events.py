@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -8,8 +7,11 @@ from urllib.error import URLError
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from samsyn.lib.progress import for_command
 from samsyn.organisations.models import Collaboration
 from samsyn.police.actions import PoliceImportError, import_police_events
+from samsyn.police.batches import parse_events_file
+from samsyn.police.tabular import MAX_BYTES, FileProblem
 
 USER_AGENT = "Samsyn/1.0 (EST police events import)"
 TIMEOUT_SECONDS = 30
@@ -23,32 +25,28 @@ def read_source(source: str) -> bytes:
         )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (https only)
-                return response.read()
+                # One byte over the limit is enough for the parser to refuse it.
+                return response.read(MAX_BYTES + 1)
         except (URLError, TimeoutError, OSError) as exc:
             raise CommandError(f"{source}: could not be fetched ({exc}).") from exc
     if "://" in source:
         raise CommandError(f"{source}: only https URLs or local files are read.")
     path = Path(source)
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            return fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CommandError(f"{path}: cannot be read ({exc.strerror}).") from exc
 
 
 def parse_events(source: str, raw: bytes) -> list[Any]:
+    """The feed's events, or CommandError naming the source and the problem."""
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise CommandError(f"{source}: not UTF-8 text ({exc.reason}).") from exc
-    except json.JSONDecodeError as exc:
-        raise CommandError(
-            f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})."
-        ) from exc
-    if not isinstance(doc, list):
-        raise CommandError(
-            f"{source}: expected a JSON array of events, found a {type(doc).__name__}."
-        )
-    return doc
+        return parse_events_file(raw)
+    except FileProblem as exc:
+        text = str(exc)
+        text = text[:1].lower() + text[1:]  # it follows "<source>: "
+        raise CommandError(f"{source}: {text} Nothing was imported.") from exc
 
 
 class Command(BaseCommand):
@@ -82,9 +80,7 @@ class Command(BaseCommand):
         source: str = opts["source"]
         events = parse_events(source, read_source(source))
 
-        def progress(stage: str, done: int, total: int) -> None:
-            self.stderr.write(f"{stage} {done}/{total} events")
-
+        progress = for_command(self, unit="events")
         try:
             summary = import_police_events(
                 collab,
@@ -96,7 +92,9 @@ class Command(BaseCommand):
                 file_name=Path(source).name if "://" not in source else source,
             )
         except PoliceImportError as exc:
+            progress.fail("nothing was imported")
             raise CommandError(f"Nothing was imported: {exc}") from exc
+        progress.finish()
         for key, reason in summary.skipped:
             self.stdout.write(f"skipped {key}: {reason}")
         self.stdout.write(summary.line)
