@@ -20,18 +20,11 @@ from samsyn.coverage.actions import CheckInRefused, check_in, set_coverage
 from samsyn.coverage.models import CheckIn, Coverage, week_start
 from samsyn.coverage.summary import coverage_for_week, weekly_areas
 from samsyn.organisations.access import Access, Cap
-from samsyn.organisations.middleware import get_access
+from samsyn.organisations.middleware import require_access
 from samsyn.organisations.models import Organisation
 from samsyn.reports.models import Category
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")
-
-
-def _member_access(request: HttpRequest, cap: Cap) -> Access:
-    access = get_access(request)
-    if not access.can(cap):
-        raise Http404
-    return access
 
 
 def parse_week(value: str | None) -> tuple[int, int]:
@@ -80,7 +73,7 @@ def _checkin_org(request: HttpRequest, access: Access, slug: str | None) -> Any:
 @login_required
 def checkin(request: HttpRequest) -> HttpResponse:
     """The phone page: one tap per area confirms the organisation's week."""
-    access = _member_access(request, Cap.CREATE_REPORT)
+    access = require_access(request, Cap.CREATE_REPORT)
     if request.method == "POST":
         return _checkin_post(request, access)
     org, orgs = _checkin_org(request, access, request.GET.get("org"))
@@ -169,7 +162,7 @@ def _checkin_post(request: HttpRequest, access: Access) -> HttpResponse:
 @login_required
 def matrix(request: HttpRequest) -> HttpResponse:
     """Coordinators' view: organisations × areas for one week."""
-    access = _member_access(request, Cap.VIEW_ANALYSIS)
+    access = require_access(request, Cap.VIEW_ANALYSIS)
     iso_year, iso_week = parse_week(request.GET.get("week"))
     summary = coverage_for_week(access.collaboration, iso_year, iso_week)  # type: ignore[arg-type]
     orgs = [o for o in summary["organisations"] if o["expected"]]
@@ -205,7 +198,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_areas(request: HttpRequest, slug: str) -> HttpResponse:
     """Which areas an organisation checks in every week (coordinators, admins)."""
-    access = _member_access(request, Cap.MANAGE_CHECKLIST)
+    access = require_access(request, Cap.MANAGE_CHECKLIST)
     org = get_object_or_404(
         Organisation.objects.filter(collaboration=access.collaboration), slug=slug
     )

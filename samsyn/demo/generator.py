@@ -124,6 +124,16 @@ class Reports:
         return tuple(self.__dataclass_fields__)
 
 
+@dataclass(frozen=True)
+class SurveyRow:
+    """One resident survey value (a police-style problem index, 0-6) for one DeSO."""
+
+    deso_index: int
+    year: int
+    value: float
+    respondents: int
+
+
 @dataclass
 class DemoData:
     """Everything the loader needs, plus the planted truths."""
@@ -140,6 +150,7 @@ class DemoData:
     reports: Reports
     description_templates: tuple[tuple[str, ...], ...]  # [category][template]
     truths: dict[str, Any] = field(default_factory=dict)
+    surveys: list[SurveyRow] = field(default_factory=list)
 
     def description_text(self, i: int) -> str:
         """The description text of report ``i``."""
@@ -1116,6 +1127,10 @@ def generate(
         },
     }
 
+    surveys, truths["perceived_divergence"] = _plant_surveys(
+        deso, reports, quiet, end_s, seed
+    )
+
     return DemoData(
         seed=seed,
         start=start_dt,
@@ -1129,7 +1144,79 @@ def generate(
         reports=reports,
         description_templates=tuple(_TEMPLATES[c] for c in CATEGORY_CODES),
         truths=truths,
+        surveys=surveys,
     )
+
+
+SURVEY_SOURCE = "Polisens trygghetsmätning"
+SURVEY_INDICATOR = "problemindex"
+# The planted area's index in the three survey years: rising from low to the top.
+_PLANTED_INDEX = (1.2, 2.3, 4.4)
+
+
+def _local_years(epoch_s: np.ndarray) -> np.ndarray:
+    local = epoch_s + stockholm_utc_offset(epoch_s)
+    days = (local // 86_400).astype("datetime64[D]")
+    return days.astype("datetime64[Y]").astype(int) + 1970
+
+
+def _percentiles(values: np.ndarray) -> np.ndarray:
+    """Average-rank percentiles in [0, 1], as samsyn.surveys.summary ranks them."""
+    from scipy.stats import rankdata
+
+    if len(values) < 2:
+        return np.full(len(values), 0.5)
+    return (rankdata(values, method="average") - 1) / (len(values) - 1)
+
+
+def _plant_surveys(
+    deso: list[DesoArea],
+    reports: Reports,
+    quiet: np.ndarray,
+    end_s: int,
+    seed: int,
+) -> tuple[list[SurveyRow], dict[str, Any]]:
+    """A problem index (0-6, higher = more problems) per DeSO for three years.
+
+    Everywhere the index follows the area's rank by reports per 1,000 residents,
+    with noise; in one quiet DeSO it rises to the top while its reports stay near
+    zero - the divergence the perceived-vs-reported comparison must flag. Its own
+    random stream, so the reports and earlier truths do not change.
+    """
+    rng = np.random.default_rng([seed, 8])
+    last = int(_local_years(np.array([end_s - 60 * 86_400]))[0])
+    years = [last - 2, last - 1, last]
+    pop = np.array([a.population for a in deso], float)
+    has_pop = np.nonzero(pop > 0)[0]
+    target = int(max((int(q) for q in quiet), key=lambda q: (pop[q], -q)))
+    report_years = _local_years(reports.occurred_at)
+    rows: list[SurveyRow] = []
+    target_reports = []
+    for k, year in enumerate(years):
+        n = np.bincount(reports.deso[report_years == year], minlength=len(deso))
+        target_reports.append(int(n[target]))
+        pct = np.zeros(len(deso))
+        pct[has_pop] = _percentiles(n[has_pop] * 1000 / pop[has_pop])
+        noise = rng.normal(0.0, 0.25, len(deso))
+        value = np.clip(0.9 + 2.8 * pct + noise + 0.1 * (k - 2), 0.0, 6.0)
+        value[target] = _PLANTED_INDEX[k]
+        respondents = np.clip(pop * 0.05, 25, 300) * rng.uniform(0.8, 1.2, len(deso))
+        rows.extend(
+            SurveyRow(int(i), year, round(float(value[i]), 1), int(respondents[i]))
+            for i in has_pop
+        )
+    truth = {
+        "deso": deso[target].code,
+        "deso_index": target,
+        "source": SURVEY_SOURCE,
+        "indicator": SURVEY_INDICATOR,
+        "years": years,
+        "index": list(_PLANTED_INDEX),
+        "reports_per_year": target_reports,
+        "flag": "perceived_high_reported_low",
+        "flag_year": years[-1],
+    }
+    return rows, truth
 
 
 def summary(data: DemoData) -> dict[str, Any]:

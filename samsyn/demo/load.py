@@ -41,6 +41,7 @@ from samsyn.lib.backend_sql import (
     uuid_db_value,
 )
 from samsyn.lib.geo import area_km2
+from samsyn.lib.progress import Progress
 from samsyn.organisations.actions import add_member, create_collaboration
 from samsyn.organisations.models import Collaboration, Membership, Organisation
 from samsyn.reports.models import Category, Report, ReportStatusChange
@@ -117,6 +118,7 @@ def load_demo(
     now: datetime | None = None,
     truths_path: Path | None = None,
     progress: Callable[[str], None] = lambda s: None,
+    rows_progress: Progress | None = None,
 ) -> LoadResult:
     data_dir = find_data_dir()
     if data_dir is None:
@@ -130,16 +132,25 @@ def load_demo(
     with transaction.atomic():
         collab = _load_structure(data)
         progress("writing reports")
-        written = _load_reports(collab, data, now)
+        written = _load_reports(collab, data, now, rows_progress)
         progress("adding interventions")
         from samsyn.interventions.demo import add_demo_interventions
 
         add_demo_interventions(collab, data.truths, now=now)
         _open_public_pages(collab)
         _check_ins(collab, now)
+        progress("adding surveys, residents' reports, walks and check-ins")
+        from samsyn.demo.beyond import add_beyond
+
+        beyond = add_beyond(collab, data, now)
     truths_path = truths_path or settings.BASE_DIR / "var" / "demo-truths.json"
     truths_path.parent.mkdir(parents=True, exist_ok=True)
-    truths = {**data.truths, "collaboration": SLUG, "reports_written": written}
+    truths = {
+        **data.truths,
+        "collaboration": SLUG,
+        "reports_written": written,
+        "beyond": beyond,
+    }
     truths_path.write_text(json.dumps(truths, indent=2, ensure_ascii=False))
     return LoadResult(collab, written, truths_path, data)
 
@@ -253,10 +264,17 @@ def _area(
     )
 
 
-def _load_reports(collab: Collaboration, data: DemoData, now: datetime) -> int:
+def _load_reports(
+    collab: Collaboration,
+    data: DemoData,
+    now: datetime,
+    progress: Progress | None = None,
+) -> int:
     r = data.reports
     keep = np.nonzero(r.occurred_at <= int(now.timestamp()) - 300)[0]
     n = len(keep)
+    if progress is not None:
+        progress.update(0, n)
     rng = np.random.default_rng(data.seed + 1)
     org_ids = [
         Organisation.objects.get(collaboration=collab, slug=o.code.replace("_", "-")).pk
@@ -316,6 +334,8 @@ def _load_reports(collab: Collaboration, data: DemoData, now: datetime) -> int:
         deso, sev, people = r.deso[keep], r.severity[keep], r.people_count[keep]
         ptype, restricted = r.place_type[keep], r.restricted[keep]
         for i in range(n):
+            if progress is not None:
+                progress.advance()
             c = int(cat[i])
             status = ENV_STATUS_CODES[env[i]] if env[i] >= 0 else ""
             yield (
@@ -412,6 +432,9 @@ def remove_demo() -> bool:
         ReportStatusChange.objects.filter(collaboration=collab).delete()
         # Raw delete: a million reports through the ORM's collector takes minutes.
         Report.objects.filter(collaboration=collab)._raw_delete(connection.alias)
+        from samsyn.demo.beyond import remove_beyond
+
+        remove_beyond(collab)
         collab.delete()
     return True
 

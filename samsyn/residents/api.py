@@ -3,12 +3,15 @@ reporters' reports: a separate layer the map shows on request)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, time
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
@@ -24,19 +27,23 @@ def _day(value: str, name: str) -> datetime | None:
         return None
     day = parse_date(value)
     if day is None:
-        raise HttpError(422, f"{name}: use YYYY-MM-DD")
+        raise HttpError(422, _("%(name)s: use YYYY-MM-DD") % {"name": name})
     return datetime.combine(day, time.min, timezone.get_current_timezone())
 
 
 @router.get("/reports")
 def list_resident_reports(
-    request: HttpRequest, since: str = "", until: str = "", category: str = ""
+    request: HttpRequest,
+    since: str = "",
+    until: str = "",
+    category: str = "",
+    area: str = "",
 ) -> dict[str, Any]:
     """Accepted residents' reports (never pending or rejected), newest first.
-    `until` is exclusive."""
+    `until` is exclusive; `area` is an area code (a district includes its areas)."""
     access = api_access(request)
     if not access.can(Cap.VIEW_REPORTS):
-        raise HttpError(403, "Members only")
+        raise HttpError(403, _("Members only"))
     qs = (
         ResidentReport.objects.visible_to(access)
         .accepted()
@@ -50,6 +57,12 @@ def list_resident_reports(
         qs = qs.filter(occurred_at__lt=end)
     if category:
         qs = qs.filter(category__code__in=category.split(","))
+    if area:
+        try:
+            code = uuid.UUID(area)
+        except ValueError:
+            raise HttpError(422, _("area: not an area code")) from None
+        qs = qs.filter(Q(area__code=code) | Q(area__parent__code=code))
     features = [r.as_feature() for r in qs[:5000]]
     return {
         "type": "FeatureCollection",

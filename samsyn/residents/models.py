@@ -125,8 +125,8 @@ class ResidentReport(models.Model):
     occurred_at = models.DateTimeField(_("when"), db_index=True)
     lon = models.FloatField()
     lat = models.FloatField()
-    x = models.FloatField(help_text="SWEREF 99 TM easting (m)")
-    y = models.FloatField(help_text="SWEREF 99 TM northing (m)")
+    x = models.FloatField(help_text=_("SWEREF 99 TM easting (m)"))
+    y = models.FloatField(help_text=_("SWEREF 99 TM northing (m)"))
     area = models.ForeignKey(
         Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

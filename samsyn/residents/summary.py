@@ -104,3 +104,51 @@ def duplicate_candidates(report: ResidentReport, access: Access) -> list[Candida
             c.distance_m = round(d)
             out.append(c)
     return sorted(out, key=lambda c: c.distance_m)
+
+
+def accepted_for_map(
+    access: Access, filters: dict[str, Any], limit: int = 50
+) -> dict[str, Any]:
+    """Accepted residents' reports for the map page's separate list and layer.
+
+    ``filters`` is the map's cleaned filter data: ``since`` and ``until`` (dates,
+    ``until`` inclusive), ``category`` and ``area`` (codes; an area includes its
+    children). Organisation and status filters do not apply to residents' reports.
+    Returns ``{"items", "total", "api_url"}``; ``api_url`` is the same selection as
+    GeoJSON for the map layer.
+    """
+    from datetime import time
+
+    from django.db.models import Q
+    from django.utils import timezone
+    from django.utils.http import urlencode
+
+    tz = timezone.get_current_timezone()
+    qs = (
+        ResidentReport.objects.visible_to(access)
+        .accepted()
+        .select_related("category", "area")
+    )
+    params: dict[str, str] = {}
+    if filters.get("since"):
+        qs = qs.filter(
+            occurred_at__gte=datetime.combine(filters["since"], time.min, tz)
+        )
+        params["since"] = filters["since"].isoformat()
+    if filters.get("until"):
+        end = filters["until"] + timedelta(days=1)
+        qs = qs.filter(occurred_at__lt=datetime.combine(end, time.min, tz))
+        params["until"] = end.isoformat()  # the API's until is exclusive
+    if filters.get("category"):
+        qs = qs.filter(category__code=filters["category"])
+        params["category"] = filters["category"]
+    if filters.get("area"):
+        qs = qs.filter(
+            Q(area__code=filters["area"]) | Q(area__parent__code=filters["area"])
+        )
+        params["area"] = str(filters["area"])
+    return {
+        "items": list(qs.order_by("-occurred_at", "-pk")[:limit]),
+        "total": qs.count(),
+        "api_url": "/api/v1/residents/reports?" + urlencode(params),
+    }

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from samsyn.areas.models import Area
 from samsyn.organisations.access import Access, Cap
-from samsyn.organisations.middleware import get_access
+from samsyn.organisations.middleware import require_access
 from samsyn.organisations.models import Collaboration
 from samsyn.reports.models import Report
 from samsyn.reports.views import _map_settings
@@ -48,13 +48,6 @@ REFUSALS = {
         "later, or call the municipality."
     ),
 }
-
-
-def _member_access(request: HttpRequest, cap: Cap) -> Access:
-    access = get_access(request)
-    if not access.can(cap):
-        raise Http404
-    return access
 
 
 def _open_page(slug: str) -> tuple[Collaboration, ResidentSettings]:
@@ -164,7 +157,7 @@ def _resolve_target(
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.MODERATE_RESIDENTS)
+    access = require_access(request, Cap.MODERATE_RESIDENTS)
     base = ResidentReport.objects.moderatable_by(access).select_related(
         "category", "area", "place"
     )
@@ -184,7 +177,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def moderate(request: HttpRequest, code: str) -> HttpResponse:
-    access = _member_access(request, Cap.MODERATE_RESIDENTS)
+    access = require_access(request, Cap.MODERATE_RESIDENTS)
     report = get_object_or_404(ResidentReport.objects.moderatable_by(access), code=code)
     form = ModerationForm(request.POST)
     if not form.is_valid():
@@ -221,7 +214,7 @@ def _qr(url: str, title: str) -> str:
 
 @login_required
 def page_settings(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.MODERATE_RESIDENTS)
+    access = require_access(request, Cap.MODERATE_RESIDENTS)
     collab = access.collaboration
     assert collab is not None  # noqa: S101 - a member has a collaboration
     page, _created = ResidentSettings.objects.get_or_create(collaboration=collab)

@@ -24,6 +24,8 @@ from samsyn.police.tabular import FileProblem, read_csv
 from samsyn.surveys.models import SurveyImport, SurveyMapping, SurveyResult
 
 MIN_YEAR = 1990
+# More than anyone could have asked in one area (and within the database column).
+MAX_RESPONDENTS = 10_000_000
 
 
 class ImportRefused(Exception):
@@ -186,9 +188,16 @@ def plan_survey_import(
         raw_resp = cell(cells, "respondents")
         if raw_resp:
             try:
-                respondents = int(_number(raw_resp))
-                if respondents < 0:
+                number = _number(raw_resp)
+                if number < 0 or not number.is_integer():
                     raise ValueError
+                if number > MAX_RESPONDENTS:
+                    problems.append(
+                        _("respondents “%(v)s” is more than %(max)s")
+                        % {"v": raw_resp, "max": MAX_RESPONDENTS}
+                    )
+                else:
+                    respondents = int(number)
             except ValueError:
                 problems.append(
                     _("respondents “%(v)s” is not a whole number") % {"v": raw_resp}

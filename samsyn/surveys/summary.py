@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from samsyn.areas.models import Area
 from samsyn.organisations.models import Collaboration
@@ -174,9 +175,11 @@ def perceived_for_year(collab: Collaboration, year: int) -> dict[str, Any]:
         "series": series_out,
         "areas": area_rows,
         "flagged": [a["ref"] for a in area_rows if a["divergence"]],
-        "method": (
+        # Shown on the situation picture: in the language it is made in.
+        "method": gettext(
             "Percentile ranks of perceived insecurity and of reports per 1,000 "
-            f"residents among areas with both (at least {MIN_AREAS}); flagged when "
+            "residents among areas with both (at least %(minimum)s); flagged when "
             "one is in the top third and the other in the bottom third."
-        ),
+        )
+        % {"minimum": MIN_AREAS},
     }

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samsyn.organisations.access import Access, Cap
-from samsyn.organisations.middleware import get_access
+from samsyn.organisations.access import Cap
+from samsyn.organisations.middleware import require_access
 from samsyn.surveys.actions import (
     apply_survey_import,
     default_mapping,
@@ -24,16 +24,9 @@ from samsyn.surveys.summary import perceived_for_year
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
-def _member_access(request: HttpRequest, cap: Cap) -> Access:
-    access = get_access(request)
-    if not access.can(cap):
-        raise Http404
-    return access
-
-
 @login_required
 def perceived(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.VIEW_ANALYSIS)
+    access = require_access(request, Cap.VIEW_ANALYSIS)
     years = sorted(
         set(
             SurveyResult.objects.filter(collaboration=access.collaboration)
@@ -61,7 +54,7 @@ def perceived(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
-    access = _member_access(request, Cap.IMPORT_DATA)
+    access = require_access(request, Cap.IMPORT_DATA)
     collab = access.collaboration
     plan = None
     status = 200
@@ -112,7 +105,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mapping_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    access = _member_access(request, Cap.IMPORT_DATA)
+    access = require_access(request, Cap.IMPORT_DATA)
     instance = None
     if pk is not None:
         instance = get_object_or_404(

@@ -88,8 +88,8 @@ class WalkObservation(models.Model):
     collaboration = models.ForeignKey(Collaboration, on_delete=models.CASCADE)
     lon = models.FloatField()
     lat = models.FloatField()
-    x = models.FloatField(help_text="SWEREF 99 TM easting (m)")
-    y = models.FloatField(help_text="SWEREF 99 TM northing (m)")
+    x = models.FloatField(help_text=_("SWEREF 99 TM easting (m)"))
+    y = models.FloatField(help_text=_("SWEREF 99 TM northing (m)"))
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
     )

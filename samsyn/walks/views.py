@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samsyn.jobs.files import open_result
+from samsyn.jobs.models import Job
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import get_access
 from samsyn.reports.views import _map_settings
@@ -26,7 +29,7 @@ from samsyn.walks.actions import (
 )
 from samsyn.walks.forms import FollowUpForm, ObservationForm, WalkForm
 from samsyn.walks.models import Walk, WalkObservation
-from samsyn.walks.report import route_svg, walk_pdf
+from samsyn.walks.report import route_svg
 
 
 def _access(request: HttpRequest, cap: Cap) -> Access:
@@ -184,12 +187,33 @@ def observation_photo(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def walk_report_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The walk's report PDF, built as a job: the pending page shows its progress,
+    and ``?job=<code>`` serves the finished file to the reader who asked for it."""
+    from samsyn.walks.tasks import queue_walk_pdf, walk_pdf_subject
+
     access = _access(request, Cap.VIEW_REPORTS)
     walk = _walk(access, code)
-    observations = list(
-        walk.observations.select_related("category", "report__owner", "intervention")
-    )
-    data = walk_pdf(walk, observations, request.build_absolute_uri("/"))
+    job = None
+    if request.GET.get("job"):
+        job = _job(access, request.GET["job"], walk_pdf_subject(walk, access))
+    if job is None:
+        job = queue_walk_pdf(walk, access, request.build_absolute_uri("/"))
+    stored = open_result(job) if job.status == Job.Status.DONE else None
+    if stored is None:
+        return render(request, "walks/pdf_pending.html", {"walk": walk, "job": job})
+    name, data = stored
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="walk-{walk.date}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+
+def _job(access: Access, code: str, subject: str) -> Job:
+    """The reader's own job for this very subject (under the same rights), or 404."""
+    try:
+        uuid.UUID(code)
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(
+        Job.objects.visible_to(access).filter(owner=access.user, subject=subject),
+        code=code,
+    )

@@ -8,7 +8,17 @@
   function createMap(el, options) {
     // maxZoom on the map itself: without a tile layer Leaflet has none, and the marker
     // clusterer refuses to start ("Map has no maxZoom specified").
-    var map = L.map(el, Object.assign({ zoomControl: true, preferCanvas: true, maxZoom: 19 }, options || {}));
+    var wantZoom = !options || options.zoomControl !== false;
+    var map = L.map(el, Object.assign({ preferCanvas: true, maxZoom: 19 }, options || {}, { zoomControl: false }));
+    // Leaflet's zoom buttons are named in English; name them in the page's language
+    // (base.html puts the translated names on <body>).
+    var names = document.body.dataset;
+    if (wantZoom) {
+      L.control.zoom({
+        zoomInTitle: names.mapZoomIn || "Zoom in",
+        zoomOutTitle: names.mapZoomOut || "Zoom out",
+      }).addTo(map);
+    }
     el.samsynMap = map;  // for other scripts on the page and the browser tests
     map.setView(ORebro, 12);
     var url = el.dataset.tileUrl;
@@ -68,5 +78,18 @@
       .catch(function () { map.samsynAreasLoaded = true; /* areas are context only */ });
   }
 
-  window.SamsynMap = { createMap: createMap, loadAreas: loadAreas };
+  // Keyboard use of a picker map: with the map focused, the arrow keys move it
+  // (Leaflet) and Enter or Space sets the position at its centre, which a
+  // cross-hair marks while the map has the focus (CSS: .map-keyboard-pick).
+  function pickWithKeyboard(map, el, onPick) {
+    el.classList.add("map-keyboard-pick");
+    el.addEventListener("keydown", function (e) {
+      if (e.target !== el || (e.key !== "Enter" && e.key !== " ")) { return; }
+      e.preventDefault();
+      var c = map.getCenter();
+      onPick(c.lat, c.lng);
+    });
+  }
+
+  window.SamsynMap = { createMap: createMap, loadAreas: loadAreas, pickWithKeyboard: pickWithKeyboard };
 })();

@@ -44,6 +44,7 @@
       if (!latInput.value || !map.samsynHasTiles) { map.fitBounds(layer.getBounds()); }
     });
     map.on("click", function (e) { setPosition(e.latlng.lat, e.latlng.lng); });
+    window.SamsynMap.pickWithKeyboard(map, mapEl, setPosition);
     if (latInput.value && lonInput.value) {
       setPosition(parseFloat(latInput.value), parseFloat(lonInput.value));
     }

@@ -32,5 +32,6 @@
     text.classList.add("position-set");
   }
   map.on("click", function (e) { set(e.latlng.lat, e.latlng.lng); });
+  window.SamsynMap.pickWithKeyboard(map, mapEl, set);
   if (lat.value && lon.value) { set(parseFloat(lat.value), parseFloat(lon.value)); }
 })();

@@ -77,6 +77,7 @@ def test_it_is_deterministic():
             getattr(a.reports, name), getattr(b.reports, name)
         )
     assert a.truths == b.truths
+    assert a.surveys == b.surveys
     assert [p.name for p in a.places] == [p.name for p in b.places]
     c = demo(7)
     assert not np.array_equal(a.reports.occurred_at, c.reports.occurred_at)
@@ -343,3 +344,23 @@ def test_it_generates_a_million_reports():
     assert len(d.reports) == 1_000_000
     for name in d.reports.field_names():
         assert getattr(d.reports, name).shape == (1_000_000,)
+
+
+def test_it_plants_a_rise_in_perceived_insecurity_where_reports_stay_low():
+    data = demo()
+    truth = data.truths["perceived_divergence"]
+    years = truth["years"]
+    assert years == [years[0], years[0] + 1, years[0] + 2]
+    assert truth["deso"] in data.truths["quiet_deso"]
+    by_year: dict[int, dict[int, float]] = {}
+    for s in data.surveys:
+        assert 0.0 <= s.value <= 6.0 and s.respondents >= 20
+        by_year.setdefault(s.year, {})[s.deso_index] = s.value
+    assert sorted(by_year) == years
+    planted = [by_year[y][truth["deso_index"]] for y in years]
+    assert planted == truth["index"] and planted == sorted(planted)
+    last = by_year[years[-1]]
+    # Top third of insecurity in the last year, bottom third in the first.
+    assert sum(v < planted[-1] for v in last.values()) > 2 / 3 * len(last)
+    first = by_year[years[0]]
+    assert sum(v < planted[0] for v in first.values()) < 1 / 3 * len(first)

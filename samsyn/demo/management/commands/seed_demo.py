@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samsyn.demo.load import DEMO_PASSWORD, DEMO_USERS, SLUG, load_demo, remove_demo
+from samsyn.lib.progress import for_command
 from samsyn.organisations.models import Collaboration
 
 
@@ -32,11 +33,13 @@ class Command(BaseCommand):
             remove_demo()
         started = time.monotonic()
         try:
-            result = load_demo(
-                seed=opts["seed"],
-                n_reports=opts["reports"],
-                progress=lambda s: self.stdout.write(f"… {s}"),
-            )
+            with for_command(self, label="demo") as progress:
+                result = load_demo(
+                    seed=opts["seed"],
+                    n_reports=opts["reports"],
+                    progress=lambda s: progress.stage(s, total=None),
+                    rows_progress=progress,
+                )
         except FileNotFoundError as exc:
             raise CommandError(str(exc)) from exc
         took = time.monotonic() - started

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from samsyn.lib.progress import for_command
 from samsyn.organisations.models import Collaboration
 from samsyn.surveys.actions import (
     apply_survey_import,
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             raw = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
+        progress = for_command(self, label="survey")
+        progress.stage("checking rows")
         plan = plan_survey_import(collab, raw, mapping, path.name)
         for line, reason in plan.skipped:
             self.stdout.write(f"skipped line {line}: {reason}")
@@ -53,11 +56,15 @@ class Command(BaseCommand):
             f"{plan.count('unchanged')} unchanged, {len(plan.skipped)} skipped"
         )
         if not plan.ok:
+            progress.fail("nothing was imported")
             raise CommandError(
                 f"{len(plan.errors)} error(s); nothing was imported ({summary})."
             )
         if opts["dry_run"]:
+            progress.finish()
             self.stdout.write(f"Dry run, nothing written: {summary}.")
             return
+        progress.stage("writing")
         apply_survey_import(plan, by=None)
+        progress.finish()
         self.stdout.write(f"Imported {summary}.")
