@@ -8,6 +8,7 @@ from samsyn.api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("collaboration/", views.switch_collaboration, name="switch_collaboration"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("samsyn.accounts.urls")),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("walks/", include("samsyn.walks.urls")),
     path("surveys/", include("samsyn.surveys.urls")),
     path("annual/", include("samsyn.annual.urls")),
+    path("jobs/", include("samsyn.jobs.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("samsyn.integrations.open311_urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,11 @@
-"""Site-wide pages: the start page per role, collaboration switch, health."""
+"""Site-wide pages: the start page per role, collaboration switch, health, the
+accessibility statement."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,32 +13,43 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from samsyn import dashboard
 from samsyn.organisations.access import Cap
 from samsyn.organisations.middleware import SESSION_KEY, get_access
+from samsyn.organisations.models import Membership
 from samsyn.reports.models import Report
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Reporters start on the report form; everyone else on the map of the week."""
+    """The start page: one block per role the member holds (samsyn/dashboard.py)."""
     access = get_access(request)
     if not access.is_member:
         return render(request, "no_membership.html")
-    roles = access.roles
-    if roles and roles <= {"reporter"}:
+    if dashboard.straight_to_form(request, dashboard.block_names(access)):
         return redirect("reports:new")
-    recent = (
-        Report.objects.visible_to(access)
-        .select_related("category", "area", "organisation")
-        .order_by("-occurred_at")[:8]
-    )
+    blocks = dict(dashboard.blocks(access))
+    recent: list[Report] = []
+    open_issues = None
+    if set(blocks) - {"reporter"}:
+        reports = Report.objects.visible_to(access)
+        recent = list(
+            reports.select_related("category", "area", "organisation").order_by(
+                "-occurred_at"
+            )[:8]
+        )
+        open_issues = reports.open_issues().count()
+    labels = dict(Membership.Role.choices)
     return render(
         request,
         "home.html",
         {
+            "blocks": blocks,
             "recent": recent,
-            "open_issues": Report.objects.visible_to(access).open_issues().count(),
+            "open_issues": open_issues,
+            "role_labels": [str(labels.get(r, r)) for r in sorted(access.roles)],
             "can_analyse": access.can(Cap.VIEW_ANALYSIS),
+            "can_approve": access.can(Cap.APPROVE_PICTURE),
         },
     )
 
@@ -55,3 +70,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+# When the service was last reviewed against WCAG 2.1 AA (automated axe-core and
+# keyboard tests run on every change; this is the date of the last full review by hand).
+ACCESSIBILITY_REVIEWED = date(2026, 11, 22)
+# The supervisory authority's form for complaints about digital public services.
+DIGG_REPORT_URL = "https://www.digg.se/tdosanmalan"
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (tillgänglighetsredogörelse), public, in the
+    structure the supervisory authority (DIGG) prescribes."""
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "contact": settings.SAMSYN_ACCESSIBILITY_CONTACT,
+            "reviewed": ACCESSIBILITY_REVIEWED,
+            "digg_url": DIGG_REPORT_URL,
+        },
+    )

@@ -16,9 +16,16 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from samsyn.integrations import exports
-from samsyn.integrations.models import Open311Key, Webhook, WebhookDelivery
+from samsyn.integrations.models import (
+    Open311Key,
+    Webhook,
+    WebhookDelivery,
+    new_secret,
+)
+from samsyn.lib.progress import Progress, null
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import Organisation, record
 from samsyn.reports.models import Report
@@ -43,26 +50,43 @@ def export_table(
     filters: dict[str, str] | None = None,
     reports: Any = None,
     request: Any = None,
+    progress: Progress | None = None,
+    audit: dict[str, Any] | None = None,
 ) -> Export:
-    """Build one export and write it to the audit log (``export.<kind>``)."""
+    """Build one export and write it to the audit log (``export.<kind>``).
+
+    ``progress`` hears of every row read and written; ``audit`` adds to the
+    audit entry's data (the job, for a queued export).
+    """
     assert access.collaboration is not None  # noqa: S101 - callers check membership
+    progress = progress or null()
+    if reports is None:
+        reports = Report.objects.none()
+    progress.stage(
+        gettext_noop("Reading the rows"),
+        total=exports.count_rows(access, kind, reports),
+    )
     if kind == "reports":
-        table = exports.reports_table(
-            reports if reports is not None else exports.Report.objects.none()
-        )
+        table = exports.reports_table(reports, progress)
     elif kind == "interventions":
-        table = exports.interventions_table(access)
+        table = exports.interventions_table(access, progress)
     elif kind == "pictures":
-        table = exports.pictures_table(access)
+        table = exports.pictures_table(access, progress)
     else:
         raise ValueError(kind)
-    content = exports.render(table, fmt)
+    progress.stage(gettext_noop("Writing the file"), total=len(table))
+    content = exports.render(table, fmt, progress)
     record(
         by,
         f"export.{kind}",
         None,
         collaboration=access.collaboration,
-        data={"format": fmt, "count": len(table), "filters": filters or {}},
+        data={
+            "format": fmt,
+            "count": len(table),
+            "filters": filters or {},
+            **(audit or {}),
+        },
         request=request,
     )
     return Export(
@@ -256,4 +280,113 @@ def deliver(
             break
         inline_cap = float(getattr(settings, "SAMSYN_WEBHOOK_INLINE_WAIT", 1.0))
         sleep(min(wait.total_seconds(), inline_cap))
+    return delivery
+
+
+# --- webhooks managed in the app ---------------------------------------------------
+
+
+def _hook_data(hook: Webhook) -> dict[str, Any]:
+    return {
+        "name": hook.name,
+        "url": hook.url,
+        "categories": sorted(hook.categories.values_list("code", flat=True)),
+        "include_restricted": hook.include_restricted,
+        "active": hook.active,
+    }
+
+
+def save_webhook(
+    hook: Webhook,
+    categories: Any,
+    *,
+    by: Any,
+    request: Any = None,
+) -> Webhook:
+    """Create or change a webhook (its categories too) and audit it.
+
+    The secret is never written to the audit log.
+    """
+    created = hook.pk is None
+    with transaction.atomic():
+        hook.save()
+        hook.categories.set(categories)
+        record(
+            by,
+            "webhook.created" if created else "webhook.changed",
+            hook,
+            data=_hook_data(hook),
+            request=request,
+        )
+    return hook
+
+
+def set_webhook_active(
+    hook: Webhook, active: bool, *, by: Any, request: Any = None
+) -> None:
+    """Pause (nothing is queued for it) or resume a webhook."""
+    with transaction.atomic():
+        hook.active = active
+        hook.save(update_fields=["active"])
+        record(
+            by,
+            "webhook.resumed" if active else "webhook.paused",
+            hook,
+            request=request,
+        )
+
+
+def rotate_webhook_secret(hook: Webhook, *, by: Any, request: Any = None) -> str:
+    """A new signing secret; returns it so it can be shown once."""
+    with transaction.atomic():
+        hook.secret = new_secret()
+        hook.save(update_fields=["secret"])
+        record(by, "webhook.secret_rotated", hook, request=request)
+    return hook.secret
+
+
+def delete_webhook(hook: Webhook, *, by: Any, request: Any = None) -> None:
+    """Delete a webhook and its delivery log; the audit log keeps what it was."""
+    with transaction.atomic():
+        record(
+            by,
+            "webhook.deleted",
+            None,
+            collaboration=hook.collaboration,
+            data={"code": str(hook.code), **_hook_data(hook)},
+            request=request,
+        )
+        hook.delete()
+
+
+def ping_payload(hook: Webhook, event_id: str) -> dict[str, Any]:
+    return {
+        "event": "ping",
+        "id": event_id,
+        "collaboration": hook.collaboration.slug,
+        "webhook": str(hook.code),
+        "sent_at": timezone.now().isoformat(),
+    }
+
+
+def send_test_delivery(
+    hook: Webhook, *, by: Any, request: Any = None
+) -> WebhookDelivery:
+    """Queue one signed ``ping`` to the hook (paused or not); it lands in the log."""
+    import uuid
+
+    event_id = f"ping:{uuid.uuid4()}"
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.create(
+            webhook=hook,
+            collaboration_id=hook.collaboration_id,
+            event="ping",
+            event_id=event_id,
+            payload=ping_payload(hook, event_id),
+        )
+        record(by, "webhook.test_sent", hook, request=request)
+    from samsyn.integrations.tasks import deliver_webhook
+
+    pk = delivery.pk
+    transaction.on_commit(lambda: deliver_webhook.enqueue(pk))
     return delivery

@@ -20,6 +20,7 @@ from typing import Any
 from django.apps import apps
 from django.utils import timezone
 
+from samsyn.lib.progress import Progress, null
 from samsyn.organisations.access import Access
 from samsyn.reports.models import ReportQuerySet
 
@@ -71,7 +72,8 @@ REPORT_COLUMNS = [
 ]
 
 
-def reports_table(qs: ReportQuerySet) -> Table:
+def reports_table(qs: ReportQuerySet, progress: Progress | None = None) -> Table:
+    progress = progress or null()
     table = Table("reports", REPORT_COLUMNS)
     rows = qs.select_related("category", "organisation", "area", "owner").order_by(
         "occurred_at", "id"
@@ -100,6 +102,7 @@ def reports_table(qs: ReportQuerySet) -> Table:
             }
         )
         table.geometries.append({"type": "Point", "coordinates": [r.lon, r.lat]})
+        progress.advance()
     return table
 
 
@@ -132,9 +135,10 @@ def pictures_available() -> bool:
     return apps.is_installed("samsyn.pictures")
 
 
-def interventions_table(access: Access) -> Table:
+def interventions_table(access: Access, progress: Progress | None = None) -> Table:
     from samsyn.interventions.models import Intervention
 
+    progress = progress or null()
     table = Table("interventions", INTERVENTION_COLUMNS)
     qs = (
         Intervention.objects.visible_to(access)
@@ -172,6 +176,7 @@ def interventions_table(access: Access) -> Table:
             else None
         )
         table.geometries.append(point)
+        progress.advance()
     return table
 
 
@@ -194,11 +199,12 @@ PICTURE_COLUMNS = [
 ]
 
 
-def pictures_table(access: Access) -> Table:
+def pictures_table(access: Access, progress: Progress | None = None) -> Table:
     """One summary row per picture and one row per area of its area status table."""
     from samsyn.areas.models import Area
     from samsyn.pictures.models import SituationPicture
 
+    progress = progress or null()
     table = Table("pictures", PICTURE_COLUMNS)
     pictures = list(
         SituationPicture.objects.visible_to(access).order_by("period_start", "version")
@@ -257,6 +263,7 @@ def pictures_table(access: Access) -> Table:
                 }
             )
             table.geometries.append(area.geometry if area else None)
+        progress.advance()
     return table
 
 
@@ -271,7 +278,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_csv(table: Table) -> bytes:
+def to_csv(table: Table, progress: Progress | None = None) -> bytes:
+    progress = progress or null()
     out = io.StringIO()
     writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writerow(table.columns)
@@ -282,6 +290,7 @@ def to_csv(table: Table) -> bytes:
                 for c in table.columns
             ]
         )
+        progress.advance()
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
@@ -294,10 +303,11 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def to_xlsx(table: Table) -> bytes:
+def to_xlsx(table: Table, progress: Progress | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    progress = progress or null()
     wb = Workbook()
     ws = wb.active
     ws.title = table.name[:31]
@@ -316,21 +326,25 @@ def to_xlsx(table: Table) -> bytes:
                 v = "'" + v
             values.append(v)
         ws.append(values)
+        progress.advance()
     ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def to_geojson(table: Table) -> bytes:
-    features = [
-        {
-            "type": "Feature",
-            "geometry": geometry,
-            "properties": {c: _plain(row.get(c)) for c in table.columns},
-        }
-        for row, geometry in zip(table.rows, table.geometries, strict=True)
-    ]
+def to_geojson(table: Table, progress: Progress | None = None) -> bytes:
+    progress = progress or null()
+    features = []
+    for row, geometry in zip(table.rows, table.geometries, strict=True):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {c: _plain(row.get(c)) for c in table.columns},
+            }
+        )
+        progress.advance()
     doc = {"type": "FeatureCollection", "name": table.name, "features": features}
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
@@ -338,8 +352,24 @@ def to_geojson(table: Table) -> bytes:
 WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "geojson": to_geojson}
 
 
-def render(table: Table, fmt: str) -> bytes:
-    return WRITERS[fmt](table)
+def render(table: Table, fmt: str, progress: Progress | None = None) -> bytes:
+    return WRITERS[fmt](table, progress)
+
+
+def count_rows(access: Access, kind: str, reports: Any = None) -> int:
+    """About how many rows an export will have (pictures: one per picture, without
+    their area rows); it decides whether the export runs as a job."""
+    if kind == "reports":
+        return reports.count() if reports is not None else 0
+    if kind == "interventions":
+        from samsyn.interventions.models import Intervention
+
+        return Intervention.objects.visible_to(access).count()
+    if kind == "pictures":
+        from samsyn.pictures.models import SituationPicture
+
+        return SituationPicture.objects.visible_to(access).count()
+    raise ValueError(kind)
 
 
 def filename(collaboration_slug: str, kind: str, fmt: str) -> str:

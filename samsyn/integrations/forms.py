@@ -8,8 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samsyn.integrations import exports
-from samsyn.organisations.access import Access
+from samsyn.integrations.models import Webhook
+from samsyn.organisations.access import Access, Cap
 from samsyn.reports.forms import ReportFilterForm
+from samsyn.reports.models import Category
 
 
 def kind_choices() -> list[tuple[str, Any]]:
@@ -40,3 +42,59 @@ class ExportForm(ReportFilterForm):
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, access=access, **kwargs)
         self.fields["kind"].choices = kind_choices()
+
+
+class CategoryChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class WebhookForm(forms.ModelForm):
+    """A webhook's receiver and filter; the secret is made by the app, never typed."""
+
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "Where new reports are posted (https). The receiver checks the "
+            "X-Samsyn-Signature header with the secret shown when it is created."
+        ),
+    )
+    categories = CategoryChoice(
+        queryset=Category.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Categories"),
+        help_text=_("None ticked: every category."),
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["name", "url", "categories", "include_restricted"]
+        help_texts = {
+            "include_restricted": _(
+                "Also send reports restricted to their organisation. Only for "
+                "receivers that may see them."
+            ),
+        }
+
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].queryset = Category.objects.filter(
+            collaboration=access.collaboration, active=True
+        ).order_by("sort_order", "code")
+        if self.instance.pk:
+            self.initial.setdefault(
+                "categories",
+                list(self.instance.categories.values_list("pk", flat=True)),
+            )
+        # Restricted reports may only be sent on by someone who may read them.
+        if not access.can(Cap.VIEW_RESTRICTED):
+            del self.fields["include_restricted"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError(_("Give an http or https address."))
+        return url

@@ -89,7 +89,7 @@ def new_secret() -> str:
 
 class WebhookQuerySet(models.QuerySet["Webhook"]):
     def visible_to(self, access: Access) -> WebhookQuerySet:
-        if access.collaboration is None or not access.can(Cap.VIEW_AUDIT):
+        if access.collaboration is None or not access.can(Cap.MANAGE_WEBHOOKS):
             return self.none()
         return self.filter(collaboration=access.collaboration)
 

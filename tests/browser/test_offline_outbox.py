@@ -13,29 +13,26 @@ from playwright.sync_api import expect
 
 from samsyn.organisations.models import Membership
 from samsyn.reports.models import Report
-from samsyn.testing import CollaborationFactory, OrganisationFactory, make_area, member
+from samsyn.testing import OrganisationFactory, make_area
 
 from .conftest import PHONE, log_in, new_context, screenshot
+from .world import PASSWORD, orebro, user
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("offline_map")]
-
-PASSWORD = "trygg-i-orebro-2025"  # noqa: S105 - test-only
 
 
 @pytest.fixture
 def reporter(transactional_db: Any) -> Any:
-    collab = CollaborationFactory(slug="orebro", name="EST Örebro")
+    collab = orebro()
     housing = OrganisationFactory(
         collaboration=collab, slug="orebrobostader", name="Örebrobostäder"
     )
     make_area(collab, ref="W", name="Väster")
-    user = member(housing, Membership.Role.REPORTER, "rut")
-    user.set_password(PASSWORD)
-    user.save()
+    rut = user(housing, Membership.Role.REPORTER, "rut")
     # Import the whole URL configuration (and the analysis stack behind it) now, not
     # inside the live server's first request, which a busy machine can make time out.
     resolve("/reports/new/")
-    return user
+    return rut
 
 
 def fill_offline_report(page: Any, category: str, description: str) -> None:

@@ -13,20 +13,13 @@ from samsyn.analysis.engine import local_midnight
 from samsyn.organisations.models import Membership
 from samsyn.pictures.models import SituationPicture
 from samsyn.pictures.periods import period_for
-from samsyn.testing import (
-    SQUARE_EAST,
-    CollaborationFactory,
-    OrganisationFactory,
-    make_area,
-    make_report,
-    member,
-)
+from samsyn.testing import make_report
 
-from .conftest import DESKTOP, log_in, new_context, screenshot
+from .conftest import DESKTOP, screenshot
+from .world import kommun, orebro, signed_in, user, west_and_east
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("offline_map")]
 
-PASSWORD = "trygg-i-orebro-2025"  # noqa: S105 - test-only
 SPOTS = [
     ("gathering", (15.195, 59.275)),
     ("gathering", (15.196, 59.274)),
@@ -40,15 +33,10 @@ SPOTS = [
 
 @pytest.fixture
 def cast(transactional_db: Any) -> dict[str, Any]:
-    collab = CollaborationFactory(slug="orebro", name="EST Örebro")
-    municipality = OrganisationFactory(
-        collaboration=collab, slug="orebro-kommun", name="Örebro kommun"
-    )
-    make_area(collab, ref="W", name="Väster")
-    make_area(collab, ref="E", name="Öster", geometry=SQUARE_EAST)
-    coordinator = member(municipality, Membership.Role.COORDINATOR, "kalle")
-    coordinator.set_password(PASSWORD)
-    coordinator.save()
+    collab = orebro()
+    municipality = kommun(collab)
+    west_and_east(collab)
+    user(municipality, Membership.Role.COORDINATOR, "kalle")
     week = period_for("week", timezone.localdate() - timedelta(days=7))
     for back in range(6):
         start = local_midnight(week.start - timedelta(weeks=back))
@@ -65,9 +53,7 @@ def cast(transactional_db: Any) -> dict[str, Any]:
 def test_it_walks_a_coordinator_through_the_week(
     browser: Any, live_server: Any, cast: dict[str, Any], tmp_path: Any
 ) -> None:
-    context = new_context(browser, DESKTOP, live_server.url)
-    page = context.new_page()
-    log_in(page, "kalle", PASSWORD)
+    context, page = signed_in(browser, DESKTOP, live_server.url, "kalle")
     page.goto(f"{live_server.url}/pictures/")
     screenshot(page, "picture-list.png")
     with page.expect_navigation():

@@ -13,20 +13,13 @@ from django.utils import timezone
 
 from samsyn.organisations.models import Membership
 from samsyn.reports.models import Report
-from samsyn.testing import (
-    SQUARE_EAST,
-    CollaborationFactory,
-    OrganisationFactory,
-    make_area,
-    make_report,
-    member,
-)
+from samsyn.testing import OrganisationFactory, make_report
 
-from .conftest import DESKTOP, PHONE, log_in, new_context, screenshot
+from .conftest import DESKTOP, PHONE, screenshot
+from .world import kommun, orebro, signed_in, user, west_and_east
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("offline_map")]
 
-PASSWORD = "trygg-i-orebro-2025"  # noqa: S105 - test-only
 # Luhn-valid personnummer (8112189876: check digit 6), a real-looking one on purpose.
 PERSONNUMMER = "19811218-9876"
 
@@ -45,23 +38,17 @@ EARLIER = [
 
 @pytest.fixture
 def cast(transactional_db: Any) -> dict[str, Any]:
-    collab = CollaborationFactory(slug="orebro", name="EST Örebro")
-    municipality = OrganisationFactory(
-        collaboration=collab, slug="orebro-kommun", name="Örebro kommun"
-    )
+    collab = orebro()
+    municipality = kommun(collab)
     housing = OrganisationFactory(
         collaboration=collab,
         slug="orebrobostader",
         name="Örebrobostäder",
         kind="housing",
     )
-    west = make_area(collab, ref="W", name="Väster")
-    east = make_area(collab, ref="E", name="Öster", geometry=SQUARE_EAST)
-    reporter = member(housing, Membership.Role.REPORTER, "rut")
-    coordinator = member(municipality, Membership.Role.COORDINATOR, "kalle")
-    for user in (reporter, coordinator):
-        user.set_password(PASSWORD)
-        user.save()
+    west, east = west_and_east(collab)
+    reporter = user(housing, Membership.Role.REPORTER, "rut")
+    coordinator = user(municipality, Membership.Role.COORDINATOR, "kalle")
     now = timezone.now()
     for i, (category, lonlat) in enumerate(EARLIER):
         make_report(
@@ -112,9 +99,7 @@ def fill_report(page: Any, description: str) -> None:
 def test_it_shows_a_report_from_a_phone_on_the_coordinators_map(
     browser: Any, live_server: Any, cast: dict[str, Any]
 ) -> None:
-    phone = new_context(browser, PHONE, live_server.url)
-    page = phone.new_page()
-    log_in(page, "rut", PASSWORD)
+    phone, page = signed_in(browser, PHONE, live_server.url, "rut")
     assert page.url.endswith("/reports/new/")
 
     fill_report(page, "Sex unga vid busshållplatsen, högljudda, kastade flaskor.")
@@ -138,9 +123,7 @@ def test_it_shows_a_report_from_a_phone_on_the_coordinators_map(
     assert west.min_lon <= report.lon <= west.max_lon
     assert west.min_lat <= report.lat <= west.max_lat
 
-    desktop = new_context(browser, DESKTOP, live_server.url)
-    page = desktop.new_page()
-    log_in(page, "kalle", PASSWORD)
+    desktop, page = signed_in(browser, DESKTOP, live_server.url, "kalle")
     page.goto("/reports/")
     row = page.locator(f"#report-list a[href='/reports/{report.code}/']")
     assert row.count() == 1
@@ -158,9 +141,7 @@ def test_it_shows_a_report_from_a_phone_on_the_coordinators_map(
 def test_it_tells_the_reporter_about_a_personnummer_and_keeps_the_form(
     browser: Any, live_server: Any, cast: dict[str, Any]
 ) -> None:
-    phone = new_context(browser, PHONE, live_server.url)
-    page = phone.new_page()
-    log_in(page, "rut", PASSWORD)
+    phone, page = signed_in(browser, PHONE, live_server.url, "rut")
     text = f"Mannen sa att han hette {PERSONNUMMER} och bodde i trapphuset."
     fill_report(page, text)
     lat = page.input_value("#id_lat")

@@ -11,6 +11,7 @@ from samsyn.integrations.boundaries import (
     BoundaryFileError,
     read_boundaries,
 )
+from samsyn.lib.progress import for_command
 from samsyn.organisations.models import Collaboration
 
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 if str(f["properties"].get("kommun", "")) == opts["municipality"]
             ]
         self.stdout.write(f"read {len(features)} features ({crs or 'CRS detected'})")
+        progress = for_command(self, label="areas")
         try:
             result = import_areas(
                 collab,
@@ -69,11 +71,14 @@ class Command(BaseCommand):
                 or preset.get("population", "population"),
                 parent_property=opts["parent_property"],
                 dry_run=opts["dry_run"],
+                progress=progress,
             )
         except AreaImportError as exc:
+            progress.fail("nothing was imported")
             raise CommandError(
                 "Nothing was imported:\n  " + "\n  ".join(exc.problems)
             ) from exc
+        progress.finish()
         verb = "would import" if opts["dry_run"] else "imported"
         self.stdout.write(
             f"{verb} {result.created} new and {result.updated} updated "

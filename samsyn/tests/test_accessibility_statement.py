@@ -1,0 +1,76 @@
+"""The accessibility statement: public, in DIGG's structure, with the configured contact,
+and linked from the footer of every page, the public ones included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from samsyn.feedback.models import PublicFeedbackSettings
+from samsyn.views import DIGG_REPORT_URL
+
+
+@pytest.mark.django_db
+def test_it_is_public_and_names_the_contact_and_the_supervisor(settings: Any) -> None:
+    settings.SAMSYN_ACCESSIBILITY_CONTACT = "tillganglighet@kommun.example"
+    response = Client().get("/accessibility/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'href="mailto:tillganglighet@kommun.example"' in body
+    assert DIGG_REPORT_URL in body
+    # DIGG's sections, in order: status, contact, reporting, enforcement, technical
+    # information with the known shortcomings, how it was tested.
+    ids = ["status", "contact", "report", "enforcement", "technical", "testing"]
+    positions = [body.index(f'id="{i}"') for i in ids]
+    assert positions == sorted(positions)
+    assert "axe-core" in body
+
+
+@pytest.mark.django_db
+def test_the_contact_defaults_to_the_sites_own_address() -> None:
+    from django.conf import settings
+
+    body = Client().get("/accessibility/").content.decode()
+    assert f"mailto:{settings.SAMSYN_ACCESSIBILITY_CONTACT}" in body
+    assert settings.SAMSYN_ACCESSIBILITY_CONTACT
+
+
+def test_the_setting_falls_back_to_the_from_address(monkeypatch: Any) -> None:
+    import importlib
+
+    import samsyn.settings as module
+
+    monkeypatch.delenv("SAMSYN_ACCESSIBILITY_CONTACT", raising=False)
+    monkeypatch.setenv("DEFAULT_FROM_EMAIL", "est@orebro.example")
+    try:
+        assert importlib.reload(module).SAMSYN_ACCESSIBILITY_CONTACT == (
+            "est@orebro.example"
+        )
+        monkeypatch.setenv("SAMSYN_ACCESSIBILITY_CONTACT", "a11y@orebro.example")
+        assert importlib.reload(module).SAMSYN_ACCESSIBILITY_CONTACT == (
+            "a11y@orebro.example"
+        )
+    finally:
+        monkeypatch.undo()
+        importlib.reload(module)
+
+
+@pytest.mark.django_db
+def test_every_kind_of_page_links_to_it(north: Any, bob: Any) -> None:
+    PublicFeedbackSettings.objects.create(collaboration=north, enabled=True)
+    anonymous = Client()
+    signed_in = Client()
+    signed_in.force_login(bob)
+    pages = [
+        (anonymous, "/accounts/login/"),
+        (anonymous, "/feedback/public/north/"),
+        (anonymous, "/feedback/public/north/embed/"),
+        (signed_in, "/reports/new/"),
+        (signed_in, "/reports/"),
+    ]
+    for client, path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert 'href="/accessibility/"' in response.content.decode(), path
