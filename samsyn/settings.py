@@ -342,6 +342,10 @@ SAMSYN_RESIDENTS_PER_IP_HOUR = env_int("SAMSYN_RESIDENTS_PER_IP_HOUR", 5)
 SAMSYN_RESIDENTS_PER_COLLAB_HOUR = env_int("SAMSYN_RESIDENTS_PER_COLLAB_HOUR", 200)
 # Exports with more rows than this run as a background job with progress.
 SAMSYN_EXPORT_JOB_ROWS = env_int("SAMSYN_EXPORT_JOB_ROWS", 5000)
+# A finished job's file (an export, a walk or feedback PDF) is removed after this many
+# days, and the job's row after SAMSYN_JOB_KEEP_DAYS (`samsyn purge_jobs`, daily).
+SAMSYN_JOB_FILE_DAYS = env_int("SAMSYN_JOB_FILE_DAYS", 7)
+SAMSYN_JOB_KEEP_DAYS = env_int("SAMSYN_JOB_KEEP_DAYS", 90)
 # Page size of list endpoints in the API.
 SAMSYN_API_PAGE_SIZE = env_int("SAMSYN_API_PAGE_SIZE", 500)
 

@@ -15,9 +15,11 @@ from django.core.files.storage import default_storage
 from samsyn.jobs.models import Job
 from samsyn.organisations.access import Access
 
+FOLDER = "jobs"
+
 
 def _folder(job: Job) -> str:
-    return f"jobs/{job.code}"
+    return f"{FOLDER}/{job.code}"
 
 
 def save_result(job: Job, name: str, data: bytes) -> str:
@@ -26,25 +28,33 @@ def save_result(job: Job, name: str, data: bytes) -> str:
     return default_storage.save(f"{_folder(job)}/{name}", ContentFile(data))
 
 
-def open_result(job: Job) -> tuple[str, bytes] | None:
-    """The job's file name and bytes, or None when there is none."""
+def _files(job: Job) -> list[str]:
     try:
         _dirs, files = default_storage.listdir(_folder(job))
     except FileNotFoundError:
-        return None
+        return []
+    return sorted(files)
+
+
+def open_result(job: Job) -> tuple[str, bytes] | None:
+    """The job's file name and bytes, or None when there is none."""
+    files = _files(job)
     if not files:
         return None
-    name = sorted(files)[0]
-    with default_storage.open(f"{_folder(job)}/{name}", "rb") as fh:
-        return name, fh.read()
+    with default_storage.open(f"{_folder(job)}/{files[0]}", "rb") as fh:
+        return files[0], fh.read()
+
+
+def result_size(job: Job) -> int | None:
+    """The total size of the job's files in bytes, or None when it has none."""
+    files = _files(job)
+    if not files:
+        return None
+    return sum(default_storage.size(f"{_folder(job)}/{name}") for name in files)
 
 
 def delete_result(job: Job) -> None:
-    try:
-        _dirs, files = default_storage.listdir(_folder(job))
-    except FileNotFoundError:
-        return
-    for name in files:
+    for name in _files(job):
         default_storage.delete(f"{_folder(job)}/{name}")
 
 

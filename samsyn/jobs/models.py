@@ -79,6 +79,9 @@ class Job(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
     result_url = models.CharField(max_length=500, blank=True)
+    # When the result file was removed by ``samsyn purge_jobs`` (files are kept
+    # ``SAMSYN_JOB_FILE_DAYS`` days: an export can hold report texts).
+    result_removed = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
@@ -169,6 +172,11 @@ class Job(models.Model):
     def stage_display(self) -> str:
         """The stage in the reader's language (stages are stored as English msgids)."""
         return gettext(self.stage) if self.stage else ""
+
+    @property
+    def file_days(self) -> int:
+        """How many days a finished job's file is kept."""
+        return int(settings.SAMSYN_JOB_FILE_DAYS)
 
     @property
     def elapsed(self) -> timedelta | None:
