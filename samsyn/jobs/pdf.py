@@ -115,10 +115,14 @@ def run_pdf_job(
         progress.advance()
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
+    """A tagged PDF (PDF/UA-1): headings, tables and lists carry their structure, the
+    document its language and title, so screen readers can read it (the
+    accessibility law covers documents a public body publishes, not only its pages).
+    """
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf()
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def keep_as_job_result(job: Job | None, name: str, data: bytes) -> None:

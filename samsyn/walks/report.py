@@ -76,7 +76,7 @@ def route_svg(
 
 
 def walk_pdf(walk: Walk, observations: list[WalkObservation], base_url: str) -> bytes:
-    from weasyprint import HTML
+    from samsyn.jobs.pdf import html_to_pdf
 
     html = render_to_string(
         "walks/print.html",
@@ -87,4 +87,4 @@ def walk_pdf(walk: Walk, observations: list[WalkObservation], base_url: str) -> 
             "organisations": list(walk.organisations.all()),
         },
     )
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return html_to_pdf(html, base_url=base_url)

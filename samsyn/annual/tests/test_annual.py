@@ -8,6 +8,8 @@ from datetime import date, datetime
 import pytest
 from pypdf import PdfReader
 
+from samsyn.lib.pdfcheck import pdf_accessibility_problems
+
 from samsyn.analysis.engine import local_midnight
 from samsyn.annual.actions import (
     AnnualError,
@@ -262,6 +264,7 @@ def test_it_builds_a_pdf_with_the_year_sections_and_plan(
     assert r.status_code == 200
     assert r["Content-Type"] == "application/pdf"
     pages = PdfReader(io.BytesIO(r.content)).pages
+    assert pdf_accessibility_problems(r.content) == []
     text = "\n".join(p.extract_text() for p in pages)
     assert "2025" in pages[0].extract_text()
     assert north.name in pages[0].extract_text()

@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
+from samsyn.lib.pdfcheck import pdf_accessibility_problems
+
 from samsyn.analysis.engine import local_midnight
 from samsyn.organisations.access import Access
 from samsyn.pictures.actions import (
@@ -149,6 +151,7 @@ def test_it_builds_a_pdf_with_the_picture_text(week_picture, alice, client):
     assert r.status_code == 200
     assert r["Content-Type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+    assert pdf_accessibility_problems(r.content) == []
     assert week_picture.label in text
     assert "Oro kring torget" in text
     cat = week_picture.figures["categories"][0]["name"]

@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pypdf import PdfReader
 
+from samsyn.lib.pdfcheck import pdf_accessibility_problems
+
 from samsyn.interventions.models import Intervention
 from samsyn.organisations.access import Access
 from samsyn.reports.models import Report
@@ -167,6 +169,7 @@ def test_the_walk_report_pdf_lists_participants_and_follow_ups(
     response = login(alice).get(f"/walks/{walk.code}/pdf/")
     assert response["Content-Type"] == "application/pdf"
     pages = PdfReader(io.BytesIO(response.content)).pages
+    assert pdf_accessibility_problems(response.content) == []
     text = " ".join(" ".join(p.extract_text() for p in pages).split())
     for expected in (
         "Evening walk in Väster",
