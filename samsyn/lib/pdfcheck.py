@@ -14,7 +14,9 @@ import io
 from pypdf import PdfReader
 
 
-def pdf_accessibility_problems(data: bytes, *, language: str | None = None) -> list[str]:
+def pdf_accessibility_problems(
+    data: bytes, *, language: str | None = None
+) -> list[str]:
     """The missing parts, as short English phrases (an empty list: none missing)."""
     reader = PdfReader(io.BytesIO(data))
     root = reader.trailer["/Root"]

@@ -8,8 +8,6 @@ from datetime import date, datetime
 import pytest
 from pypdf import PdfReader
 
-from samsyn.lib.pdfcheck import pdf_accessibility_problems
-
 from samsyn.analysis.engine import local_midnight
 from samsyn.annual.actions import (
     AnnualError,
@@ -22,6 +20,7 @@ from samsyn.annual.actions import (
 )
 from samsyn.annual.models import ActionPlanItem, AnnualReport
 from samsyn.interventions.models import Intervention
+from samsyn.lib.pdfcheck import pdf_accessibility_problems
 from samsyn.organisations.access import Access
 from samsyn.police.models import PoliceEvent
 from samsyn.reports.models import Report

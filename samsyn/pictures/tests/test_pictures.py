@@ -10,9 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
-from samsyn.lib.pdfcheck import pdf_accessibility_problems
-
 from samsyn.analysis.engine import local_midnight
+from samsyn.lib.pdfcheck import pdf_accessibility_problems
 from samsyn.organisations.access import Access
 from samsyn.pictures.actions import (
     PersonalDataFound,

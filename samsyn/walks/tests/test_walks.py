@@ -11,9 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pypdf import PdfReader
 
-from samsyn.lib.pdfcheck import pdf_accessibility_problems
-
 from samsyn.interventions.models import Intervention
+from samsyn.lib.pdfcheck import pdf_accessibility_problems
 from samsyn.organisations.access import Access
 from samsyn.reports.models import Report
 from samsyn.walks.actions import (
