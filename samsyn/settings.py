@@ -7,7 +7,7 @@ embedded SQLite database. Each variable is documented once, in README.md.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,6 +38,16 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_date(name: str, default: str) -> date:
+    value = os.environ.get(name) or default
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name} must be a date as YYYY-MM-DD, got {value!r}"
+        ) from exc
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -239,6 +249,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samsyn@localhost")
 SAMSYN_ACCESSIBILITY_CONTACT = (
     os.environ.get("SAMSYN_ACCESSIBILITY_CONTACT", "") or DEFAULT_FROM_EMAIL
 )
+# The date of the last review by hand against WCAG 2.1 AA that the statement gives.
+# A deployment that reviews its own service sets its own date; `samsyn doctor` warns
+# when it is more than a year old (statements are to be kept up to date).
+SAMSYN_ACCESSIBILITY_REVIEWED = env_date("SAMSYN_ACCESSIBILITY_REVIEWED", "2026-11-22")
 
 # Security: cookies, HTTPS, headers. See docs/security.md.
 SESSION_COOKIE_HTTPONLY = True

@@ -74,3 +74,25 @@ def test_every_kind_of_page_links_to_it(north: Any, bob: Any) -> None:
         response = client.get(path)
         assert response.status_code == 200, path
         assert 'href="/accessibility/"' in response.content.decode(), path
+
+
+@pytest.mark.django_db
+def test_it_gives_the_configured_review_date(settings: Any) -> None:
+    from datetime import date
+
+    settings.SAMSYN_ACCESSIBILITY_REVIEWED = date(2027, 3, 5)
+    body = Client().get("/accessibility/").content.decode()
+    # Reviewed and updated, in the language of the page (English under test).
+    assert body.count("March 5, 2027") + body.count("5 mars 2027") == 2
+
+
+def test_a_review_date_that_is_not_a_date_is_refused(monkeypatch: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from samsyn.settings import env_date
+
+    monkeypatch.setenv("SAMSYN_ACCESSIBILITY_REVIEWED", "22/11/2026")
+    with pytest.raises(ImproperlyConfigured, match="YYYY-MM-DD"):
+        env_date("SAMSYN_ACCESSIBILITY_REVIEWED", "2026-11-22")
+    monkeypatch.setenv("SAMSYN_ACCESSIBILITY_REVIEWED", "2026-11-01")
+    assert str(env_date("SAMSYN_ACCESSIBILITY_REVIEWED", "2026-11-22")) == "2026-11-01"

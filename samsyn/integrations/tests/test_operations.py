@@ -109,3 +109,19 @@ def test_doctor_passes_a_good_configuration(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     findings = run_checks(offline=True)
     assert [f.topic for f in findings if f.level == ERROR] == []
+
+
+def test_doctor_warns_when_the_accessibility_review_is_over_a_year_old(settings):
+    from datetime import date
+
+    from samsyn.integrations.management.commands.doctor import (
+        OK,
+        WARN,
+        check_accessibility_review,
+    )
+
+    settings.SAMSYN_ACCESSIBILITY_REVIEWED = date(2025, 11, 1)
+    old = check_accessibility_review(today=date(2026, 11, 22))
+    assert old.level == WARN and "SAMSYN_ACCESSIBILITY_REVIEWED" in old.fix
+    settings.SAMSYN_ACCESSIBILITY_REVIEWED = date(2026, 6, 1)
+    assert check_accessibility_review(today=date(2026, 11, 22)).level == OK

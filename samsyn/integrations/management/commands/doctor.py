@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import urllib.request
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
+from django.utils import timezone
 
 from samsyn.integrations import checks
 
@@ -222,6 +224,7 @@ def check_services(offline: bool) -> list[Finding]:
         )
     else:
         out.append(Finding(OK, "time zone", settings.TIME_ZONE))
+    out.append(check_accessibility_review())
     tile = getattr(settings, "SAMSYN_TILE_URL", "")
     if not tile:
         out.append(Finding(OK, "map tiles", "off (no tile URL)"))
@@ -247,6 +250,21 @@ def check_services(offline: bool) -> list[Finding]:
         else:
             out.append(Finding(OK, "map tiles", f"reachable (HTTP {status})"))
     return out
+
+
+def check_accessibility_review(today: date | None = None) -> Finding:
+    """The accessibility statement's review date should be less than a year old."""
+    reviewed = settings.SAMSYN_ACCESSIBILITY_REVIEWED
+    today = today or timezone.localdate()
+    if (today - reviewed).days > 365:
+        return Finding(
+            WARN,
+            "accessibility statement",
+            f"last reviewed {reviewed.isoformat()}, more than a year ago.",
+            "Review the service against WCAG 2.1 AA and set "
+            "SAMSYN_ACCESSIBILITY_REVIEWED to the date of that review.",
+        )
+    return Finding(OK, "accessibility statement", f"reviewed {reviewed.isoformat()}")
 
 
 def run_checks(offline: bool = False) -> list[Finding]:
