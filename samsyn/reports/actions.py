@@ -122,11 +122,12 @@ def submit_report(
 
 
 def _existing(by: User, key: str) -> Report | None:
-    return (
-        Report.objects.filter(reporter=by, idempotency_key=key)
-        .select_related("category", "organisation", "area")
-        .first()
-    )
+    # Nearly every key is new: ask the unique index alone first, and build the
+    # joined query only for a retry.
+    mine = Report.objects.filter(reporter=by, idempotency_key=key)
+    if not mine.values_list("pk", flat=True)[:1]:
+        return None
+    return mine.select_related("category", "organisation", "area").first()
 
 
 def _replay(existing: Report, data: dict[str, Any]) -> Submitted:

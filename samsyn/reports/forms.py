@@ -81,16 +81,29 @@ class ReportForm(forms.Form):
         self.fields["category"].choices = [
             (c, v.name) for c, v in self.categories.items()
         ]
-        self.places = {str(p.code): p for p in Place.objects.in_collaboration(collab)}
-        self.fields["place"].choices = [("", "—")] + [
-            (k, p.name)
-            for k, p in sorted(self.places.items(), key=lambda kv: kv[1].name)
-        ]
+        self._places: dict[str, Place] | None = None
+        # Loaded when the form is drawn or a place is given, not for every API report.
+        self.fields["place"].choices = lambda: (
+            [("", "—")]
+            + [
+                (k, p.name)
+                for k, p in sorted(self.places.items(), key=lambda kv: kv[1].name)
+            ]
+        )
         orgs = Organisation.objects.filter(pk__in=access.reporting_organisations())
         self.organisations = {o.slug: o for o in orgs}
         self.fields["organisation"].choices = [
             (o.slug, o.name) for o in self.organisations.values()
         ]
+
+    @property
+    def places(self) -> dict[str, Place]:
+        if self._places is None:
+            self._places = {
+                str(p.code): p
+                for p in Place.objects.in_collaboration(self.access.collaboration)
+            }
+        return self._places
 
     def clean_occurred_at(self) -> Any:
         value = self.cleaned_data.get("occurred_at")
@@ -127,7 +140,8 @@ class ReportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        data["place_obj"] = self.places.get(data.get("place") or "")
+        place = data.get("place")
+        data["place_obj"] = self.places.get(place) if place else None
         lat, lon = data.get("lat"), data.get("lon")
         if (lat is None or lon is None) and data["place_obj"] is not None:
             # A named place alone is enough: it stands for its own position.
