@@ -22,8 +22,15 @@ from samsyn.testing import (
 Role = Membership.Role
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Uploaded and generated files of the tests, never in the checkout's var/media."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _fast_settings(settings):  # type: ignore[no-untyped-def]
+def _fast_settings(settings, _media_root):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = _media_root
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
