@@ -79,7 +79,12 @@ def test_it_evaluates_a_place_based_intervention(make_iv, north_org, far_area, a
     page = Client()
     page.force_login(alice)
     body = page.get(f"/interventions/{iv.code}/").content.decode()
-    assert "It worked" in body and "2000 SEK" in body
+    assert "It worked" in body and "2,000 SEK" in body
+    assert "64,000 SEK" in body  # spent, grouped
+    sv = page.get(
+        f"/interventions/{iv.code}/", headers={"Accept-Language": "sv"}
+    ).content.decode()
+    assert "2\xa0000 kr" in sv and "64\xa0000 kr" in sv
     api = page.get(f"/api/v1/interventions/{iv.code}").json()
     assert api["evaluation"]["effect"] == "worked"
 

@@ -41,7 +41,7 @@ def test_the_progress_part_shows_stage_and_figures_and_polls_while_running(
     assert r.status_code == 200
     html = r.content.decode()
     assert "Checking rows" in html
-    assert "250 of 1000 (25%)" in html
+    assert "250 of 1,000 (25%)" in html  # grouped in the reader's language
     assert 'value="25"' in html
     assert 'hx-trigger="every 1s"' in html
     assert r["Cache-Control"] == "no-store"
