@@ -94,3 +94,21 @@ def test_the_command_sends_and_is_idempotent(setup, mailoutbox, capsys):
     out = capsys.readouterr().out
     assert "reminded 2" in out and "already reminded 2" in out
     assert len(mailoutbox) == 2
+
+
+def test_without_a_name_the_command_runs_for_every_collaboration(
+    setup, south, mailoutbox, capsys
+):
+    with time_machine.travel(SUNDAY, tick=False):
+        call_command("send_checkin_reminders")
+    out = capsys.readouterr().out
+    assert "north: week" in out and "reminded 2" in out
+    assert "south: week" in out
+    assert len(mailoutbox) == 2
+
+
+def test_an_unknown_collaboration_is_an_error(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No collaboration 'nowhere'"):
+        call_command("send_checkin_reminders", "--collaboration", "nowhere")
