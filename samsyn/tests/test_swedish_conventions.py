@@ -9,7 +9,9 @@ so 1 January 2027 is in "vecka 53, 2026"). English pages keep the ISO dates, the
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -150,3 +152,28 @@ def test_a_page_shows_the_week_in_words(client, alice, language, label) -> None:
     body = page.content.decode()
     assert label in body
     assert "Week 2026-W10" not in body and "Vecka 2026-W10" not in body
+
+
+def test_the_day_filter_writes_swedish_month_abbreviations_in_lower_case() -> None:
+    source = '{% load weeks %}{{ t|day:"D j M H:i" }} · {{ d|day }} · {{ n|day }}'
+    when = datetime(2026, 11, 24, 9, 0)
+    with translation.override("sv"):
+        assert render(source, t=when, d=date(2026, 3, 5), n=None) == (
+            "tis 24 nov 09:00 · 5 mar 2026 · "
+        )
+    with translation.override("en"):
+        assert render(source, t=when, d=date(2026, 3, 5), n="") == (
+            "Tue 24 Nov 09:00 · 5 Mar 2026 · "
+        )
+
+
+def test_no_template_writes_a_month_abbreviation_with_date() -> None:
+    """``date:"j M"`` gives "24 Nov" in Swedish too; templates use ``day`` instead."""
+    root = Path(__file__).resolve().parents[2] / "templates"
+    bad = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in root.rglob("*.html")
+        for match in re.finditer(r'\|date:"([^"]*)"', path.read_text(encoding="utf-8"))
+        if not re.fullmatch(r"[A-Z_]+", match.group(1)) and "M" in match.group(1)
+    ]
+    assert bad == []
