@@ -143,6 +143,10 @@ def load_demo(
         from samsyn.demo.beyond import add_beyond
 
         beyond = add_beyond(collab, data, now)
+        progress("adding pictures, meetings, decisions and the annual report")
+        from samsyn.demo.cycle import add_cycle
+
+        cycle = add_cycle(collab, now)
     truths_path = truths_path or settings.BASE_DIR / "var" / "demo-truths.json"
     truths_path.parent.mkdir(parents=True, exist_ok=True)
     truths = {
@@ -150,6 +154,7 @@ def load_demo(
         "collaboration": SLUG,
         "reports_written": written,
         "beyond": beyond,
+        "cycle": cycle,
     }
     truths_path.write_text(json.dumps(truths, indent=2, ensure_ascii=False))
     return LoadResult(collab, written, truths_path, data)
