@@ -188,6 +188,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
             "rows": cells,
             "week": _week_nav(iso_year, iso_week),
             "can_edit": access.can(Cap.MANAGE_CHECKLIST),
+            "can_check_in": access.can(Cap.CREATE_REPORT),
             "all_orgs": Organisation.objects.filter(
                 collaboration=access.collaboration, active=True
             ),
