@@ -15,10 +15,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from samsyn.lib.geo import in_sweden
 from samsyn.organisations.models import Collaboration, record
 from samsyn.police.models import ImportBatch, PoliceEvent
+from samsyn.police.skips import Skip, skipped_row
 
 POLICE_SITE = "https://polisen.se"
 COUNTY_SUFFIX = " län"
@@ -78,16 +80,12 @@ def finish_batch(batch: ImportBatch, summary: ImportSummary) -> None:
     batch.updated_count = summary.updated
     batch.unchanged_count = summary.unchanged
     batch.skipped_count = len(summary.skipped)
-    batch.skipped = [{"row": key, "reason": reason} for key, reason in summary.skipped]
+    batch.skipped = [skipped_row(key, reason) for key, reason in summary.skipped]
     batch.status = ImportBatch.Status.DONE
     batch.finished_at = dj_timezone.now()
     batch.progress_done = batch.progress_total = max(batch.progress_total, 1)
     batch.payload = b""
     batch.save()
-
-
-class Skip(Exception):
-    """One event is not imported; the message says why, naming the field."""
 
 
 def shown(value: Any, limit: int = 60) -> str:
@@ -102,8 +100,10 @@ def parse_datetime(value: Any) -> datetime:
     m = DATETIME_RE.match(value) if isinstance(value, str) else None
     if m is None:
         raise Skip(
-            _("datetime: %(value)s is not like '2026-08-22 19:51:41 +02:00'")
-            % {"value": shown(value)}
+            gettext_noop(
+                "datetime: %(value)s is not like '2026-08-22 19:51:41 +02:00'"
+            ),
+            {"value": shown(value)},
         )
     y, mo, d, h, mi, s, sign, oh, om = m.groups()
     try:
@@ -113,8 +113,8 @@ def parse_datetime(value: Any) -> datetime:
         )
     except ValueError as exc:
         raise Skip(
-            _("datetime: %(value)s is not a valid time (%(error)s)")
-            % {"value": shown(value), "error": exc}
+            gettext_noop("datetime: %(value)s is not a valid time (%(error)s)"),
+            {"value": shown(value), "error": exc},
         ) from exc
     return local.astimezone(UTC)
 
@@ -124,12 +124,14 @@ def parse_gps(value: Any) -> tuple[float, float]:
     m = GPS_RE.match(value) if isinstance(value, str) else None
     if m is None:
         raise Skip(
-            _("location.gps: %(value)s is not 'lat,lng'") % {"value": shown(value)}
+            gettext_noop("location.gps: %(value)s is not 'lat,lng'"),
+            {"value": shown(value)},
         )
     lat, lon = float(m.group(1)), float(m.group(2))
     if not (math.isfinite(lat) and math.isfinite(lon) and in_sweden(lon, lat)):
         raise Skip(
-            _("location.gps: %(value)s is not in Sweden") % {"value": shown(value)}
+            gettext_noop("location.gps: %(value)s is not in Sweden"),
+            {"value": shown(value)},
         )
     return lat, lon
 
@@ -166,24 +168,24 @@ def classify(
     if location_name.endswith(COUNTY_SUFFIX):
         if county is not None and location_name.casefold() != county.casefold():
             raise Skip(
-                _("location.name: in %(place)s, not %(county)s")
-                % {"place": location_name, "county": county}
+                gettext_noop("location.name: in %(place)s, not %(county)s"),
+                {"place": location_name, "county": county},
             )
         place = title_place(title)
         folded = place.casefold()
         if not place or place.endswith(COUNTY_SUFFIX):
             if county is None:
                 raise Skip(
-                    _(
+                    gettext_noop(
                         "location.name: county-wide event in %(place)s; give the "
                         "collaboration's county to keep it as context"
-                    )
-                    % {"place": location_name}
+                    ),
+                    {"place": location_name},
                 )
             if place and folded != location_name.casefold():
                 raise Skip(
-                    _("name: about %(place)s, not %(county)s")
-                    % {"place": place, "county": county}
+                    gettext_noop("name: about %(place)s, not %(county)s"),
+                    {"place": place, "county": county},
                 )
             return PoliceEvent.Precision.COUNTY, location_name
         if folded == same:
@@ -191,8 +193,10 @@ def classify(
         if folded in ours:
             return PoliceEvent.Precision.TOWN, place
         raise Skip(
-            _("name: in %(place)s (%(location)s), not in %(municipality)s municipality")
-            % {"place": place, "location": location_name, "municipality": municipality}
+            gettext_noop(
+                "name: in %(place)s (%(location)s), not in %(municipality)s municipality"
+            ),
+            {"place": place, "location": location_name, "municipality": municipality},
         )
     folded = location_name.casefold()
     if folded == same:
@@ -200,26 +204,28 @@ def classify(
     if folded in ours:
         return PoliceEvent.Precision.TOWN, location_name
     raise Skip(
-        _("location.name: %(place)s is not in %(municipality)s municipality")
-        % {"place": location_name, "municipality": municipality}
+        gettext_noop(
+            "location.name: %(place)s is not in %(municipality)s municipality"
+        ),
+        {"place": location_name, "municipality": municipality},
     )
 
 
 def _text(value: Any, key: str, *, required: bool = True) -> str:
     if value is None or value == "":
         if required:
-            raise Skip(_("%(field)s: missing") % {"field": key})
+            raise Skip(gettext_noop("%(field)s: missing"), {"field": key})
         return ""
     if not isinstance(value, str):
-        raise Skip(_("%(field)s: not text") % {"field": key})
+        raise Skip(gettext_noop("%(field)s: not text"), {"field": key})
     if "\x00" in value:  # PostgreSQL cannot store a NUL character in text
-        raise Skip(_("%(field)s: contains a NUL character") % {"field": key})
+        raise Skip(gettext_noop("%(field)s: contains a NUL character"), {"field": key})
     value = value.strip()
     limit = MAX_LENGTHS.get(key)
     if limit and len(value) > limit:
         raise Skip(
-            _("%(field)s: longer than %(max)s characters")
-            % {"field": key, "max": limit}
+            gettext_noop("%(field)s: longer than %(max)s characters"),
+            {"field": key, "max": limit},
         )
     return value
 
@@ -232,8 +238,8 @@ def _absolute_url(value: str) -> str:
     if value.startswith("https://"):
         return value
     raise Skip(
-        _("url: %(value)s is neither a polisen.se path nor an https link")
-        % {"value": shown(value)}
+        gettext_noop("url: %(value)s is neither a polisen.se path nor an https link"),
+        {"value": shown(value)},
     )
 
 
@@ -246,17 +252,18 @@ def event_values(
 ) -> dict[str, Any]:
     """The row for one feed event, or Skip with the first problem found."""
     if not isinstance(event, dict):
-        raise Skip(_("not a JSON object"))
+        raise Skip(gettext_noop("not a JSON object"))
     ext_id = event.get("id")
     if ext_id is None:
-        raise Skip(_("%(field)s: missing") % {"field": "id"})
+        raise Skip(gettext_noop("%(field)s: missing"), {"field": "id"})
     if (
         isinstance(ext_id, bool)
         or not isinstance(ext_id, int)
         or not 0 < ext_id < MAX_EXTERNAL_ID
     ):
         raise Skip(
-            _("id: %(value)s is not a positive whole number") % {"value": shown(ext_id)}
+            gettext_noop("id: %(value)s is not a positive whole number"),
+            {"value": shown(ext_id)},
         )
     occurred_at = parse_datetime(event.get("datetime"))
     name = _text(event.get("name"), "name")
@@ -265,7 +272,7 @@ def event_values(
     url = _absolute_url(_text(event.get("url"), "url", required=False))
     location = event.get("location")
     if not isinstance(location, dict):
-        raise Skip(_("%(field)s: missing") % {"field": "location"})
+        raise Skip(gettext_noop("%(field)s: missing"), {"field": "location"})
     location_name = _text(location.get("name"), "location.name")
     lat, lon = parse_gps(location.get("gps"))
     precision, place = classify(
@@ -357,9 +364,9 @@ def import_police_events(
                 event, municipality=municipality, county=county_name, places=places
             )
             if values["external_id"] in rows:
-                raise Skip(_("id: appears more than once in the file"))
+                raise Skip(gettext_noop("id: appears more than once in the file"))
         except Skip as exc:
-            summary.skipped.append((key, str(exc)))
+            summary.skipped.append((key, exc.reason))
         else:
             rows[values["external_id"]] = values
         if progress and (i % PROGRESS_EVERY == 0 or i == total):

@@ -17,6 +17,7 @@ from samsyn.police.crimes import (
     suggest_mapping,
 )
 from samsyn.police.models import ColumnMapping, ImportBatch
+from samsyn.police.skips import skipped_row
 from samsyn.police.tabular import MAX_BYTES, FileProblem, read_table
 
 PREVIEW_ROWS = 20
@@ -104,7 +105,7 @@ def stage_events(
         updated_count=summary.updated,
         unchanged_count=summary.unchanged,
         skipped_count=len(summary.skipped),
-        skipped=[{"row": k, "reason": r} for k, r in summary.skipped],
+        skipped=[skipped_row(k, r) for k, r in summary.skipped],
         options={"county": county, "places": places},
         preview=_events_preview(events, {k for k, _ in summary.skipped}),
         progress_total=len(events),
@@ -134,7 +135,7 @@ def stage_crimes(
         new_count=summary.new,
         unchanged_count=summary.unchanged,
         skipped_count=len(summary.skipped),
-        skipped=[{"row": k, "reason": r} for k, r in summary.skipped],
+        skipped=[skipped_row(k, r) for k, r in summary.skipped],
         options={
             "mapping": mapping_snapshot(mapping),
             "header": table.header,

@@ -20,12 +20,14 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from samsyn.areas.models import Area
 from samsyn.lib.geo import in_sweden, to_sweref, to_wgs84
 from samsyn.organisations.models import Collaboration, record
 from samsyn.police.actions import ImportSummary, Progress, finish_batch
 from samsyn.police.models import ColumnMapping, ImportBatch, ReportedCrime
+from samsyn.police.skips import Skip
 from samsyn.police.tabular import FileProblem, Table
 from samsyn.reports.models import Category
 
@@ -112,10 +114,6 @@ MAX_LENGTHS = {
 }
 
 
-class Skip(Exception):
-    """One row is not imported; the message names the column and the reason."""
-
-
 def _fold(name: str) -> str:
     table = str.maketrans("åäöéü", "aaoeu")
     return re.sub(r"[^a-z0-9]", "", name.casefold().translate(table))
@@ -197,7 +195,7 @@ def parse_number(value: Any, column: str) -> float:
             number = float(value)
         except OverflowError as exc:  # an XLSX integer with hundreds of digits
             raise Skip(
-                _("%(column)s: the number is too large") % {"column": column}
+                gettext_noop("%(column)s: the number is too large"), {"column": column}
             ) from exc
     else:
         text = _text(value).replace("\u00a0", "").replace(" ", "").replace(",", ".")
@@ -205,13 +203,13 @@ def parse_number(value: Any, column: str) -> float:
             number = float(text)
         except ValueError as exc:
             raise Skip(
-                _("%(column)s: %(value)s is not a number")
-                % {"column": column, "value": repr(_text(value))}
+                gettext_noop("%(column)s: %(value)s is not a number"),
+                {"column": column, "value": repr(_text(value))},
             ) from exc
     if not math.isfinite(number):
         raise Skip(
-            _("%(column)s: %(value)s is not a number")
-            % {"column": column, "value": repr(_text(value))}
+            gettext_noop("%(column)s: %(value)s is not a number"),
+            {"column": column, "value": repr(_text(value))},
         )
     return number
 
@@ -240,8 +238,8 @@ def _build(
         )
     except ValueError as exc:
         raise Skip(
-            _("%(column)s: %(value)s is not a valid date (%(error)s)")
-            % {"column": column, "value": repr(raw), "error": exc}
+            gettext_noop("%(column)s: %(value)s is not a valid date (%(error)s)"),
+            {"column": column, "value": repr(raw), "error": exc},
         ) from exc
 
 
@@ -253,14 +251,16 @@ def parse_when(value: Any, column: str, fmt: str = "") -> tuple[datetime, bool]:
         return datetime.combine(value, time()), False
     raw = _text(value)
     if not raw:
-        raise Skip(_("%(column)s: missing") % {"column": column})
+        raise Skip(gettext_noop("%(column)s: missing"), {"column": column})
     if fmt:
         try:
             parsed = datetime.strptime(raw, fmt)
         except ValueError as exc:
             raise Skip(
-                _("%(column)s: %(value)s does not match the format %(format)s")
-                % {"column": column, "value": repr(raw), "format": fmt}
+                gettext_noop(
+                    "%(column)s: %(value)s does not match the format %(format)s"
+                ),
+                {"column": column, "value": repr(raw), "format": fmt},
             ) from exc
         return parsed, any(c in fmt for c in ("%H", "%I", "%M"))
     for pattern, order in ((DATE_TIME_RE, "ymd"), (COMPACT_RE, "ymd"), (DMY_RE, "dmy")):
@@ -268,8 +268,8 @@ def parse_when(value: Any, column: str, fmt: str = "") -> tuple[datetime, bool]:
         if m:
             return _build(m.groups(), order, raw, column), m.group(4) is not None
     raise Skip(
-        _("%(column)s: %(value)s is not a date like 2026-08-22 19:51")
-        % {"column": column, "value": repr(raw)}
+        gettext_noop("%(column)s: %(value)s is not a date like 2026-08-22 19:51"),
+        {"column": column, "value": repr(raw)},
     )
 
 
@@ -288,16 +288,16 @@ def parse_clock(value: Any, column: str) -> time | None:
         m = CLOCK_COMPACT_RE.match(raw)
         if not m:
             raise Skip(
-                _("%(column)s: %(value)s is not a time like 19:51")
-                % {"column": column, "value": repr(raw)}
+                gettext_noop("%(column)s: %(value)s is not a time like 19:51"),
+                {"column": column, "value": repr(raw)},
             )
         h, mi, s = raw[:-2], raw[-2:], None
     try:
         return time(int(h), int(mi), int(s or 0))
     except ValueError as exc:
         raise Skip(
-            _("%(column)s: %(value)s is not a valid time (%(error)s)")
-            % {"column": column, "value": repr(raw), "error": exc}
+            gettext_noop("%(column)s: %(value)s is not a valid time (%(error)s)"),
+            {"column": column, "value": repr(raw), "error": exc},
         ) from exc
 
 
@@ -321,16 +321,20 @@ def _limited(value: Any, key: str, column: str) -> str:
     text = _text(value)
     if len(text) > MAX_LENGTHS[key]:
         raise Skip(
-            _("%(column)s: longer than %(max)s characters")
-            % {"column": column, "max": MAX_LENGTHS[key]}
+            gettext_noop("%(column)s: longer than %(max)s characters"),
+            {"column": column, "max": MAX_LENGTHS[key]},
         )
     return text
 
 
-def _outside(m: ColumnMapping, x_raw: Any, y_raw: Any) -> str:
-    return _(
-        "%(x)s/%(y)s: (%(a)s, %(b)s) is outside Sweden; is the coordinate system right?"
-    ) % {"x": m.x_column, "y": m.y_column, "a": _text(x_raw), "b": _text(y_raw)}
+def _outside(m: ColumnMapping, x_raw: Any, y_raw: Any) -> Skip:
+    return Skip(
+        gettext_noop(
+            "%(x)s/%(y)s: (%(a)s, %(b)s) is outside Sweden; is the coordinate system "
+            "right?"
+        ),
+        {"x": m.x_column, "y": m.y_column, "a": _text(x_raw), "b": _text(y_raw)},
+    )
 
 
 def _coordinates(x_raw: Any, y_raw: Any, ctx: Context) -> dict[str, Any] | None:
@@ -339,8 +343,8 @@ def _coordinates(x_raw: Any, y_raw: Any, ctx: Context) -> dict[str, Any] | None:
         return None
     if _text(x_raw) == "" or _text(y_raw) == "":
         raise Skip(
-            _("%(x)s/%(y)s: only one coordinate given")
-            % {"x": m.x_column, "y": m.y_column}
+            gettext_noop("%(x)s/%(y)s: only one coordinate given"),
+            {"x": m.x_column, "y": m.y_column},
         )
     a = parse_number(x_raw, m.x_column)
     b = parse_number(y_raw, m.y_column)
@@ -349,14 +353,14 @@ def _coordinates(x_raw: Any, y_raw: Any, ctx: Context) -> dict[str, Any] | None:
             (b, a) if a > 50 and b < 30 else (a, b)
         )  # lat/lon given the other way
         if not in_sweden(lon, lat):
-            raise Skip(_outside(m, x_raw, y_raw))
+            raise _outside(m, x_raw, y_raw)
         x, y = to_sweref(lon, lat)
     else:
         # Swedish practice often calls the northing X: metres > 1,000 km are northings.
         x, y = (b, a) if a > 1_000_000 > b else (a, b)
         lon, lat = to_wgs84(x, y)
         if not in_sweden(lon, lat):
-            raise Skip(_outside(m, x_raw, y_raw))
+            raise _outside(m, x_raw, y_raw)
     area_id = Area.locate_id(ctx.collaboration, lon, lat)
     return {
         "x": round(float(x), 2),
@@ -382,14 +386,14 @@ def row_values(cells: list[Any], ctx: Context) -> dict[str, Any]:
     occurred_at = _aware(when)
     if occurred_at > dj_timezone.now() + timedelta(days=1):
         raise Skip(
-            _("%(column)s: %(date)s is in the future")
-            % {"column": m.time_column, "date": f"{occurred_at:%Y-%m-%d}"}
+            gettext_noop("%(column)s: %(date)s is in the future"),
+            {"column": m.time_column, "date": f"{occurred_at:%Y-%m-%d}"},
         )
     case = _limited(_cell(cells, ctx, "case_column"), "case", m.case_column)
     code = _limited(_cell(cells, ctx, "code_column"), "code", m.code_column)
     crime_type = _limited(_cell(cells, ctx, "type_column"), "type", m.type_column)
     if not code and not crime_type:
-        raise Skip(_("crime: neither a crime code nor a crime type"))
+        raise Skip(gettext_noop("crime: neither a crime code nor a crime type"))
     place = _coordinates(
         _cell(cells, ctx, "x_column"), _cell(cells, ctx, "y_column"), ctx
     )
@@ -505,20 +509,20 @@ def import_crimes(
             case = values["case_number"]
             if case and case in seen_case:
                 raise Skip(
-                    _("%(column)s: %(case)s also on row %(row)s")
-                    % {
+                    gettext_noop("%(column)s: %(case)s also on row %(row)s"),
+                    {
                         "column": mapping.case_column,
                         "case": case,
                         "row": seen_case[case],
-                    }
+                    },
                 )
             if not case and values["content_hash"] in seen_hash:
                 raise Skip(
-                    _("identical to row %(row)s")
-                    % {"row": seen_hash[values["content_hash"]]}
+                    gettext_noop("identical to row %(row)s"),
+                    {"row": seen_hash[values["content_hash"]]},
                 )
         except Skip as exc:
-            summary.skipped.append((number, str(exc)))
+            summary.skipped.append((number, exc.reason))
         else:
             if case:
                 seen_case[case] = number

@@ -53,6 +53,7 @@ GETTEXT = {
     "npgettext",
     "npgettext_lazy",
     "_lazy",
+    "gettext_noop",  # marked for extraction, translated where it is shown
 }
 # The message argument of a gettext call (ngettext has two, pgettext a context first).
 MESSAGE_ARGS = {"pgettext": (1,), "pgettext_lazy": (1,)}
@@ -119,6 +120,8 @@ ALLOWLIST: set[tuple[str, str]] = {
     # Job stages are stored as English msgids (marked with gettext_noop where they
     # are set) and translated when shown.
     ("jobs/models.py", "self.stage"),
+    # Import skip reasons likewise (gettext_noop where they are raised).
+    ("police/skips.py", "message"),
 }
 
 

@@ -385,3 +385,40 @@ def test_it_reads_the_place_from_the_last_part_of_the_title():
     assert title_place("22 augusti 17.59, Brand, Kävlinge") == "Kävlinge"
     assert title_place("22 augusti 10.00, Trafikolycka, personskada, Malmö") == "Malmö"
     assert title_place("Brand") == ""
+
+
+def test_a_skip_reason_is_read_in_the_readers_language(collab, alice):
+    """A file staged by a Swedish-speaking coordinator (or a worker) keeps each
+    reason's message, so an English-speaking colleague reads it in English."""
+    from django.test import Client
+    from django.utils import translation
+
+    from samsyn.organisations.access import Access
+    from samsyn.police.batches import stage_events
+    from samsyn.police.skips import shown_reason
+
+    municipality, county = busiest()
+    no_id = copy.deepcopy([e for e in sample() if place_of(e) == municipality][0])
+    del no_id["id"]
+    with translation.override("sv"):
+        batch = stage_events(
+            Access.for_user(alice, collab),
+            json.dumps([no_id]).encode(),
+            "händelser.json",
+            county=county,
+            places=[],
+        )
+    row = batch.skipped[0]
+    assert row["reason"] == "id: saknas"  # the text at import time
+    assert (row["msg"], row["args"]) == ("%(field)s: missing", {"field": "id"})
+    with translation.override("en"):
+        assert shown_reason(row) == "id: missing"
+    with translation.override("sv"):
+        assert shown_reason(row) == "id: saknas"
+    # Rows stored before reasons kept their message show their text as it was.
+    assert shown_reason({"row": 3, "reason": "gammal text"}) == "gammal text"
+
+    client = Client()
+    client.force_login(alice)
+    page = client.get(f"/police/imports/{batch.pk}/", headers={"Accept-Language": "en"})
+    assert "<td>id: missing</td>" in page.content.decode()
