@@ -7,12 +7,19 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django_tasks import task
 
 from samsyn.feedback.summary import build_summary, parse_period
 from samsyn.jobs.files import access_key
 from samsyn.jobs.models import Job
-from samsyn.jobs.pdf import html_to_pdf, keep_as_job_result, queue_pdf_job, run_pdf_job
+from samsyn.jobs.pdf import (
+    content_digest,
+    html_to_pdf,
+    keep_as_job_result,
+    queue_pdf_job,
+    run_pdf_job,
+)
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration
 
@@ -28,30 +35,43 @@ def summary_pdf_subject(access: Access, period_key: str) -> str:
 
 
 def queue_summary_pdf(access: Access, period_key: str) -> Job:
-    """The reader's unfinished job for this summary's PDF, or a new one queued."""
+    """The reader's PDF of the summary as it is now, in the reader's language: a
+    done job when one made the same file, else the unfinished one, else a new one."""
     collaboration = access.collaboration
     assert collaboration is not None  # noqa: S101 - members only
     url = reverse("feedback:summary_pdf")
+    language = get_language() or "sv"
+    include_restricted = access.can(Cap.VIEW_RESTRICTED)
+    html = summary_html(
+        build_summary(
+            collaboration,
+            parse_period(period_key),
+            include_restricted=include_restricted,
+        )
+    )
     return queue_pdf_job(
         Job.Kind.OTHER,
         collaboration=collaboration,
         owner=access.user,
-        subject=summary_pdf_subject(access, period_key),
+        subject=f"{summary_pdf_subject(access, period_key)}:{language}:"
+        f"{content_digest(html)}",
         label=period_key,
         result_url=lambda job: (
             f"{url}?{urlencode({'period': period_key, 'job': job.code})}"
         ),
         enqueue=lambda job: build_summary_pdf.enqueue(
-            collaboration.pk,
-            period_key,
-            access.can(Cap.VIEW_RESTRICTED),
-            job.pk,
+            collaboration.pk, period_key, include_restricted, job.pk, language
         ),
+        reuse_done=True,
     )
 
 
+def summary_html(ctx: dict) -> str:
+    return render_to_string("feedback/summary_print.html", ctx)
+
+
 def render_summary_pdf(ctx: dict) -> bytes:
-    return html_to_pdf(render_to_string("feedback/summary_print.html", ctx))
+    return html_to_pdf(summary_html(ctx))
 
 
 @task()
@@ -60,6 +80,7 @@ def build_summary_pdf(
     period_key: str,
     include_restricted: bool,
     job_id: int | None = None,
+    language: str = "",
 ) -> None:
     collaboration = Collaboration.objects.get(pk=collaboration_id)
 
@@ -79,4 +100,5 @@ def build_summary_pdf(
         collect=collect,
         lay_out=render_summary_pdf,
         store=store,
+        language=language or None,
     )

@@ -214,7 +214,8 @@ def summary_pdf(request: HttpRequest) -> HttpResponse:
             raise Http404 from None
         job = get_object_or_404(
             Job.objects.visible_to(access).filter(
-                owner=request.user, subject=summary_pdf_subject(access, period.key)
+                owner=request.user,
+                subject__startswith=f"{summary_pdf_subject(access, period.key)}:",
             ),
             code=code,
         )

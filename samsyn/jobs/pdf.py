@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from samsyn.jobs.files import save_result
+from samsyn.jobs.files import result_size, save_result
 from samsyn.jobs.models import Job
 from samsyn.jobs.runner import job_progress
 from samsyn.organisations.models import Collaboration
@@ -42,11 +42,29 @@ def queue_pdf_job(
     enqueue: Callable[[Job], Any],
     owner: Any = None,
     result_url: str | Callable[[Job], str] = "",
+    reuse_done: bool = False,
 ) -> Job:
     """The unfinished job for ``subject``, or a new one handed to ``enqueue``.
 
     ``result_url`` may depend on the new job (a per-reader download names it).
+    With ``reuse_done``, a finished job for the same subject whose file is still
+    kept is returned as it is: the subject then names everything the PDF shows
+    (a digest of its content and its language), so the same subject is the same
+    file.
     """
+    if reuse_done and subject:
+        done = (
+            Job.objects.filter(
+                collaboration=collaboration,
+                subject=subject,
+                status=Job.Status.DONE,
+                result_removed__isnull=True,
+            )
+            .order_by("-finished", "-pk")
+            .first()
+        )
+        if done is not None and result_size(done) is not None:
+            return done
     job, created = Job.queue(
         kind,
         collaboration=collaboration,
@@ -89,18 +107,20 @@ def run_pdf_job(
     collect: Callable[[], T],
     lay_out: Callable[[T], bytes],
     store: Callable[[T, bytes, Job | None], None],
+    language: str | None = None,
 ) -> None:
     """Collect, lay out and store a PDF, reporting each stage to the job.
 
     ``store`` gets what was collected, the PDF and the job (None when the work
     runs without one).
 
-    Collecting and laying out run in the current language (Swedish when none is
-    active): the file is one document in one language.
+    Collecting and laying out run in ``language`` (the reader's, passed on by the
+    task), else in the current language (Swedish when none is active): the file is
+    one document in one language.
     """
     with job_progress(job_id, label=label) as progress:
         progress.total = 3
-        language = translation.get_language() or "sv"
+        language = language or translation.get_language() or "sv"
         progress.stage(gettext_noop("Collecting the figures"))
         with translation.override(language):
             collected = collect()
@@ -136,3 +156,10 @@ def keep_on_document(document: models.Model, name: str, data: bytes) -> None:
     document.pdf.save(name, ContentFile(data), save=False)  # type: ignore[attr-defined]
     document.pdf_built_for = document.updated  # type: ignore[attr-defined]
     document.save(update_fields=["pdf", "pdf_built_for"])
+
+
+def content_digest(html: str) -> str:
+    """A short fingerprint of what a PDF will show (its HTML)."""
+    import hashlib
+
+    return hashlib.sha256(html.encode()).hexdigest()[:16]

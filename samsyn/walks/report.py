@@ -75,10 +75,9 @@ def route_svg(
     return mark_safe("".join(parts))  # noqa: S308 - numbers and escaped text only
 
 
-def walk_pdf(walk: Walk, observations: list[WalkObservation], base_url: str) -> bytes:
-    from samsyn.jobs.pdf import html_to_pdf
-
-    html = render_to_string(
+def walk_html(walk: Walk, observations: list[WalkObservation]) -> str:
+    """The walk report's printable HTML, in the current language."""
+    return render_to_string(
         "walks/print.html",
         {
             "walk": walk,
@@ -87,4 +86,15 @@ def walk_pdf(walk: Walk, observations: list[WalkObservation], base_url: str) -> 
             "organisations": list(walk.organisations.all()),
         },
     )
-    return html_to_pdf(html, base_url=base_url)
+
+
+def walk_observations(walk: Walk) -> list[WalkObservation]:
+    return list(
+        walk.observations.select_related("category", "report__owner", "intervention")
+    )
+
+
+def walk_pdf(walk: Walk, observations: list[WalkObservation], base_url: str) -> bytes:
+    from samsyn.jobs.pdf import html_to_pdf
+
+    return html_to_pdf(walk_html(walk, observations), base_url=base_url)

@@ -208,12 +208,15 @@ def walk_report_pdf(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _job(access: Access, code: str, subject: str) -> Job:
-    """The reader's own job for this very subject (under the same rights), or 404."""
+    """The reader's own job for this walk (under the same rights; any language or
+    state of the walk it was made for), or 404."""
     try:
         uuid.UUID(code)
     except ValueError:
         raise Http404 from None
     return get_object_or_404(
-        Job.objects.visible_to(access).filter(owner=access.user, subject=subject),
+        Job.objects.visible_to(access).filter(
+            owner=access.user, subject__startswith=f"{subject}:"
+        ),
         code=code,
     )

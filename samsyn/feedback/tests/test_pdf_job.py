@@ -50,3 +50,25 @@ def test_the_summary_pdf_is_a_job_with_stages(settings, north_org, alice, bob, c
     # The same job under another period is not this period's PDF.
     other = job.result_url.replace(key, "2026-01")
     assert client.get(other).status_code == 404
+
+
+def test_an_unchanged_summary_is_served_from_the_done_job(north_org, alice):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from samsyn.testing import make_report
+
+    period = parse_period(None)
+    key = period.key
+    client = _client(alice)
+    url = f"/feedback/summary/pdf/?period={key}"
+    assert client.get(url)["Content-Type"] == "application/pdf"  # immediate tasks
+    assert client.get(url)["Content-Type"] == "application/pdf"
+    assert Job.objects.count() == 1
+    inside = datetime.combine(period.start + timedelta(days=1), time(12))
+    make_report(  # the period's figures change
+        north_org, occurred_at=timezone.make_aware(inside)
+    )
+    assert client.get(url)["Content-Type"] == "application/pdf"
+    assert Job.objects.count() == 2

@@ -71,3 +71,39 @@ def test_a_job_for_another_walk_is_not_served(walk, north, alice):
     assert client.get(f"/walks/{walk.code}/pdf/").content.startswith(b"%PDF")
     job = Job.objects.get()
     assert client.get(f"/walks/{other.code}/pdf/?job={job.code}").status_code == 404
+
+
+def test_the_same_walk_in_the_same_language_is_served_without_building_again(
+    walk, alice
+):
+    client = _client(alice)
+    first = client.get(f"/walks/{walk.code}/pdf/")  # built at once (immediate tasks)
+    assert first["Content-Type"] == "application/pdf"
+    assert Job.objects.count() == 1
+    again = client.get(f"/walks/{walk.code}/pdf/")
+    assert again["Content-Type"] == "application/pdf"
+    assert Job.objects.count() == 1  # the done job's file, not a new job
+    client.get(f"/walks/{walk.code}/pdf/", headers={"Accept-Language": "sv"})
+    assert Job.objects.count() == 2  # another language is another file
+    make_observation(walk, note="Broken lamp by the stairs")
+    changed = client.get(f"/walks/{walk.code}/pdf/")
+    assert changed["Content-Type"] == "application/pdf"
+    assert Job.objects.count() == 3  # the walk changed: a new file
+
+
+def test_a_worker_writes_the_pdf_in_the_language_of_the_reader_who_asked(walk, alice):
+    import io
+
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    job = Job.objects.create(
+        collaboration=walk.collaboration, owner=alice, kind=Job.Kind.OTHER
+    )
+    with translation.override("sv"):  # the worker's own language
+        build_walk_pdf.call(walk.pk, "http://testserver/", job.pk, "en")
+    from samsyn.jobs.files import open_result
+
+    _name, data = open_result(job)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert "Observations" in text and "Iakttagelser" not in text
