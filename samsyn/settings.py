@@ -356,6 +356,9 @@ SAMSYN_RESIDENTS_PER_IP_HOUR = env_int("SAMSYN_RESIDENTS_PER_IP_HOUR", 5)
 SAMSYN_RESIDENTS_PER_COLLAB_HOUR = env_int("SAMSYN_RESIDENTS_PER_COLLAB_HOUR", 200)
 # Exports with more rows than this run as a background job with progress.
 SAMSYN_EXPORT_JOB_ROWS = env_int("SAMSYN_EXPORT_JOB_ROWS", 5000)
+# An export over the API is one response: above this many rows it is refused (413)
+# with advice to narrow it, page through /api/v1/reports or use `samsyn export`.
+SAMSYN_API_EXPORT_MAX_ROWS = env_int("SAMSYN_API_EXPORT_MAX_ROWS", 100_000)
 # A finished job's file (an export, a walk or feedback PDF) is removed after this many
 # days, and the job's row after SAMSYN_JOB_KEEP_DAYS (`samsyn purge_jobs`, daily).
 SAMSYN_JOB_FILE_DAYS = env_int("SAMSYN_JOB_FILE_DAYS", 7)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
 from samsyn.api import api_access, field_errors
+from samsyn.integrations import exports
 from samsyn.integrations.forms import ExportForm, kind_choices
 from samsyn.integrations.views import download, run_export
 from samsyn.organisations.access import Cap
+from samsyn.reports.views import _filtered
 
 router = Router(tags=["exports"])
 
@@ -25,6 +28,26 @@ def _export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     form = ExportForm(data, access=access)
     if not form.is_valid():
         return field_errors({k: [str(e) for e in v] for k, v in form.errors.items()})
+    qs, _params = _filtered(access, form)
+    rows = exports.count_rows(access, kind, qs if kind == "reports" else None)
+    limit = settings.SAMSYN_API_EXPORT_MAX_ROWS
+    if rows > limit:
+        # One response must finish within the server's timeout; bigger pulls page
+        # through /api/v1/reports or run `samsyn export`.
+        return field_errors(
+            {
+                "since": [
+                    _(
+                        "This export has %(rows)s rows, more than the API sends in "
+                        "one response (%(limit)s). Narrow it with since, until or "
+                        "area, page through /api/v1/reports, or ask the "
+                        "administrator to run `samsyn export`."
+                    )
+                    % {"rows": rows, "limit": limit}
+                ]
+            },
+            status=413,
+        )
     return download(run_export(request, access, kind, fmt, form))
 
 
@@ -35,7 +58,10 @@ def _export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     description=(
         "Reports you may see as CSV (UTF-8 with BOM, `;`-separated), XLSX or "
         "GeoJSON. Filters: since, until (dates), category, area (code), "
-        "organisation, status. Written to the audit log."
+        "organisation, status. Written to the audit log. One response holds at "
+        "most `SAMSYN_API_EXPORT_MAX_ROWS` rows (100,000 by default); a bigger "
+        "export is refused with status 413: narrow it, or page through "
+        "/api/v1/reports."
     ),
 )
 def export_reports(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -114,3 +114,18 @@ def test_it_exports_interventions_and_pictures(north_org, alice):
     r = client.get("/integrations/export/?kind=pictures&format=csv")
     assert r.status_code == 200
     assert AuditEvent.objects.filter(action="export.pictures").count() == 1
+
+
+def test_an_api_export_above_the_row_limit_is_refused_with_advice(
+    settings, north_org, bob
+):
+    settings.SAMSYN_API_EXPORT_MAX_ROWS = 2
+    for _ in range(3):
+        make_report(north_org)
+    r = api_client(bob).get("/api/v1/exports/reports.csv")
+    assert r.status_code == 413
+    message = r.json()["errors"]["since"][0]
+    assert "3 rows" in message and "/api/v1/reports" in message
+    # Narrowed below the limit, it is sent.
+    settings.SAMSYN_API_EXPORT_MAX_ROWS = 3
+    assert api_client(bob).get("/api/v1/exports/reports.csv").status_code == 200
