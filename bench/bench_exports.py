@@ -15,13 +15,9 @@ The database file is always removed afterwards.
 
 from __future__ import annotations
 
-import json
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-from bench.bench_picture import _run
+from bench.bench_picture import run_on_demo
 
 CHILD = r"""
 import json, sys, time
@@ -87,17 +83,7 @@ print(json.dumps({"ours_s": ours, "ref_s": ref, "equal": a == b, "rows": len(tab
 def run(quick: bool = False) -> list[dict]:
     n = 20_000 if quick else 60_000
     repeats = 2 if quick else 3
-    with tempfile.TemporaryDirectory(prefix="samsyn-bench-exports-") as tmp:
-        env = {
-            "SQLITE_PATH": str(Path(tmp) / "bench.sqlite3"),
-            "DATABASE_URL": "",
-            "SAMSYN_TILE_URL": "",
-        }
-        t0 = time.perf_counter()
-        _run(env, "manage.py", "migrate", "-v0")
-        _run(env, "manage.py", "seed_demo", "--reports", str(n))
-        seed_s = time.perf_counter() - t0
-        r = json.loads(_run(env, "-c", CHILD, str(repeats)).strip().splitlines()[-1])
+    r, seed_s = run_on_demo("samsyn-bench-exports-", n, CHILD, str(repeats))
     ratio = r["ours_s"] / r["ref_s"]
     return [
         {

@@ -76,10 +76,10 @@ def _run(env: dict[str, str], *args: str) -> str:
     return out.stdout
 
 
-def run(quick: bool = False) -> list[dict]:
-    n = 60_000 if quick else 1_000_000
-    repeats = 2 if quick else 3
-    with tempfile.TemporaryDirectory(prefix="samsyn-bench-picture-") as tmp:
+def run_on_demo(prefix: str, n: int, child: str, *args: str) -> tuple[dict, float]:
+    """Seed the demo with ``n`` reports into a temporary SQLite database, run
+    ``child`` (Python source printing one JSON line) on it; (its result, seed s)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         env = {
             "SQLITE_PATH": str(Path(tmp) / "bench.sqlite3"),
             "DATABASE_URL": "",
@@ -89,7 +89,14 @@ def run(quick: bool = False) -> list[dict]:
         _run(env, "manage.py", "migrate", "-v0")
         _run(env, "manage.py", "seed_demo", "--reports", str(n))
         seed_s = time.perf_counter() - t0
-        r = json.loads(_run(env, "-c", CHILD, str(repeats)).strip().splitlines()[-1])
+        out = _run(env, "-c", child, *args).strip().splitlines()[-1]
+    return json.loads(out), seed_s
+
+
+def run(quick: bool = False) -> list[dict]:
+    n = 60_000 if quick else 1_000_000
+    repeats = 2 if quick else 3
+    r, seed_s = run_on_demo("samsyn-bench-picture-", n, CHILD, str(repeats))
     return [
         {
             "benchmark": f"generate a week's picture, {n:,} reports (SQLite)",
