@@ -15,7 +15,7 @@ report is behind them.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -98,6 +98,11 @@ class SituationPicture(VersionedDocument):
     pdf = models.FileField(_("PDF"), upload_to="pictures/", blank=True)
 
     objects = PictureQuerySet.as_manager()
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day (``period_end`` is the day after it)."""
+        return self.period_end - timedelta(days=1)
 
     class Meta:
         verbose_name = _("situation picture")

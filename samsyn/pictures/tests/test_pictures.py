@@ -249,3 +249,16 @@ def test_it_lists_the_interventions_under_way_in_the_period(north, north_org, al
     week = period_for("week", date(2026, 11, 16))
     names = [i["name"] for i in _interventions(north, week)["items"]]
     assert names == ["Belysning", "Dialog"]
+
+
+def test_the_page_gives_the_periods_last_day_and_the_local_time(week_picture, alice):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(alice)
+    body = client.get(f"/pictures/{week_picture.code}/").content.decode()
+    first, last = week_picture.period_start, week_picture.last_day
+    assert (last - first).days == 6  # Monday to Sunday, not to the next Monday
+    assert f"{first:%Y-%m-%d} – {last:%Y-%m-%d}" in body
+    local = timezone.localtime(week_picture.created).strftime("%Y-%m-%d %H:%M")
+    assert f"({local})" in body
