@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -81,7 +82,6 @@ class ReportForm(forms.Form):
         self.fields["category"].choices = [
             (c, v.name) for c, v in self.categories.items()
         ]
-        self._places: dict[str, Place] | None = None
         # Loaded when the form is drawn or a place is given, not for every API report.
         self.fields["place"].choices = lambda: (
             [("", "—")]
@@ -96,14 +96,12 @@ class ReportForm(forms.Form):
             (o.slug, o.name) for o in self.organisations.values()
         ]
 
-    @property
+    @cached_property
     def places(self) -> dict[str, Place]:
-        if self._places is None:
-            self._places = {
-                str(p.code): p
-                for p in Place.objects.in_collaboration(self.access.collaboration)
-            }
-        return self._places
+        return {
+            str(p.code): p
+            for p in Place.objects.in_collaboration(self.access.collaboration)
+        }
 
     def clean_occurred_at(self) -> Any:
         value = self.cleaned_data.get("occurred_at")
