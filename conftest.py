@@ -8,7 +8,13 @@ sam sits on north's steering group, adam administers north, carl coordinates sou
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from samsyn.organisations.models import Membership
 from samsyn.testing import (
@@ -20,6 +26,33 @@ from samsyn.testing import (
 )
 
 Role = Membership.Role
+
+
+# The one "now" of the test suite. No test reads the machine's clock: every test runs
+# with the clock moved to this instant (and ticking on from it, so that durations and
+# time-outs still pass). SAMSYN_TEST_NOW moves it, which is how `make test-calendar`
+# runs the date-sensitive tests at hostile instants (New Year, ISO week 53, the
+# summer-time changes, a leap day). A naive value is local time in Europe/Stockholm.
+DEFAULT_TEST_NOW = "2026-11-18T09:30:00"
+TEST_TIME_ZONE = ZoneInfo("Europe/Stockholm")
+
+
+def pinned_now() -> datetime:
+    """The instant the suite runs at: SAMSYN_TEST_NOW, or DEFAULT_TEST_NOW."""
+    value = datetime.fromisoformat(
+        os.environ.get("SAMSYN_TEST_NOW") or DEFAULT_TEST_NOW
+    )
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=TEST_TIME_ZONE)
+    return value
+
+
+@pytest.fixture(autouse=True)
+def now() -> Iterator[datetime]:
+    """Every test's clock, pinned; request it by name to build data around "now"."""
+    instant = pinned_now()
+    with time_machine.travel(instant, tick=True):
+        yield instant
 
 
 @pytest.fixture(scope="session")
