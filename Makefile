@@ -13,7 +13,7 @@ PG_HOST ?= 127.0.0.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo serve test test-sqlite test-postgres bench lint format messages lock clean browser-deps loadtest
+.PHONY: setup demo serve test test-sqlite test-calendar test-postgres bench lint format messages lock clean browser-deps loadtest
 
 setup: $(VENV)/.installed static/vendor/.installed var/.messages
 
@@ -65,7 +65,7 @@ demo: setup var/db.sqlite3
 serve: setup
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: setup browser-deps test-sqlite test-postgres
+test: setup browser-deps test-sqlite test-calendar test-postgres
 
 # Tests run on $(TEST_WORKERS) processes (pytest-xdist, one test database each); the
 # browser tests run afterwards in one process, so timing-sensitive pages get a whole CPU.
@@ -76,6 +76,18 @@ test-sqlite: setup
 	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser"
 	@echo "== Browser tests (SQLite, Chromium)"
 	$(PY) -m pytest -p no:cacheprovider -m browser
+
+# The calendar sweep: the date-sensitive tests (marker "calendar", chosen in conftest.py)
+# again with the clock pinned at each hostile instant, local time in Europe/Stockholm.
+# One instant by hand: SAMSYN_TEST_NOW=2027-01-04T00:30 .venv/bin/python -m pytest -m calendar
+test-calendar: setup
+	@instants="$$($(PY) -c "import conftest; print(' '.join(conftest.CALENDAR_INSTANTS))")"; \
+	test -n "$$instants" || { echo "no calendar instants found in conftest.py"; exit 1; }; \
+	failed=""; for instant in $$instants; do \
+	  echo "== Calendar sweep at $$instant (Europe/Stockholm)"; \
+	  SAMSYN_TEST_NOW=$$instant $(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "calendar and not browser" || failed="$$failed $$instant"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== Calendar sweep FAILED at:$$failed"; exit 1; fi
 
 test-postgres: setup
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('host=$(PG_HOST) user=postgres dbname=postgres', connect_timeout=3).close()" 2>/dev/null; then \

@@ -47,6 +47,65 @@ def pinned_now() -> datetime:
     return value
 
 
+# The date-sensitive tests: `make test-calendar` runs them again at each instant of
+# CALENDAR_INSTANTS (periods, pictures, meetings and iCal, coverage, deviations,
+# follow-up, retention, feedback windows, guard plans, the API's date filters).
+CALENDAR_MODULES = (
+    "samsyn/analysis/tests/test_api_analysis.py",
+    "samsyn/analysis/tests/test_engine.py",
+    "samsyn/annual/tests/",
+    "samsyn/coverage/tests/",
+    "samsyn/feedback/tests/",
+    "samsyn/interventions/tests/test_evaluation.py",
+    "samsyn/interventions/tests/test_followup_text.py",
+    "samsyn/interventions/tests/test_from_picture.py",
+    "samsyn/interventions/tests/test_lifecycle.py",
+    "samsyn/lib/tests/test_retention.py",
+    "samsyn/meetings/tests/",
+    "samsyn/notifications/tests/",
+    "samsyn/organisations/tests/test_restricted_leaks.py",
+    "samsyn/patrols/tests/",
+    "samsyn/pictures/tests/",
+    "samsyn/reports/tests/test_api_reports.py",
+    "samsyn/residents/tests/",
+    "samsyn/tests/test_dashboard.py",
+)
+CALENDAR_INSTANTS = (
+    "2026-12-31T23:30",  # New Year's Eve, late
+    "2027-01-01T00:30",  # New Year's Day, UTC still in the old year
+    "2027-01-03T12:00",  # Sunday, the last day of ISO week 2026-W53
+    "2027-01-04T00:30",  # Monday of 2027-W01, UTC still Sunday
+    "2027-03-28T03:30",  # the first hour of summer time
+    "2027-10-31T02:30",  # the hour that comes twice when summer time ends
+    "2028-02-29T12:00",  # a leap day
+)
+
+_session_clock: time_machine.travel | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Module- and session-scoped fixtures (the demo worlds) are built before any
+    # function fixture runs: the clock is pinned for the whole session too.
+    global _session_clock
+    _session_clock = time_machine.travel(pinned_now(), tick=True)
+    _session_clock.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _session_clock is not None:
+        _session_clock.stop()
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    root = str(config.rootpath)
+    for item in items:
+        path = str(item.path)[len(root) + 1 :]
+        if path.startswith(CALENDAR_MODULES):
+            item.add_marker(pytest.mark.calendar)
+
+
 @pytest.fixture(autouse=True)
 def now() -> Iterator[datetime]:
     """Every test's clock, pinned; request it by name to build data around "now"."""

@@ -725,7 +725,7 @@ def _perceived(
     years = sorted(
         set(
             SurveyResult.objects.filter(
-                collaboration=collab, year__lte=(period.end - timedelta(days=1)).year
+                collaboration=collab, year__lte=period.year
             )
             .values_list("year", flat=True)
             .distinct()

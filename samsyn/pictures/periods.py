@@ -39,6 +39,14 @@ class Period:
         return period_for(self.kind, self.start.replace(year=self.start.year - years))
 
     @property
+    def year(self) -> int:
+        """The year the period belongs to: a week's ISO year (2026-W53 ends on
+        3 January 2027 and is still 2026's), otherwise its calendar year."""
+        if self.kind == "week":
+            return self.start.isocalendar()[0]
+        return self.start.year
+
+    @property
     def weeks(self) -> int:
         return max(1, -(-(self.end - self.start).days // 7))
 
