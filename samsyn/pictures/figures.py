@@ -724,9 +724,7 @@ def _perceived(
 
     years = sorted(
         set(
-            SurveyResult.objects.filter(
-                collaboration=collab, year__lte=period.year
-            )
+            SurveyResult.objects.filter(collaboration=collab, year__lte=period.year)
             .values_list("year", flat=True)
             .distinct()
         )
