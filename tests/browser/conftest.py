@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -76,6 +77,9 @@ def new_context(browser: Any, device: dict[str, Any], base_url: str) -> Any:
         base_url=base_url, locale=ui_locale(), timezone_id="Europe/Stockholm", **device
     )
     context.set_default_timeout(10_000)
+    # The browser's clock starts at the suite's pinned "now" (conftest.py) and runs on
+    # from there, so the page and the server agree on what today is.
+    context.clock.install(time=timezone.now())
     return context
 
 
