@@ -35,7 +35,7 @@ from django.test import Client
 from django.utils import timezone
 from samsyn.organisations.models import Collaboration, Membership
 from samsyn.pictures.actions import generate_picture
-from samsyn.pictures.periods import period_for
+from samsyn.lib.weeks import period_for
 
 collab = Collaboration.objects.get(slug="orebro")
 repeats = int(sys.argv[1])

@@ -20,6 +20,7 @@ from ninja.errors import HttpError
 
 from samsyn.analysis import engine
 from samsyn.api import FieldError, api_access
+from samsyn.lib.weeks import last_complete_week, local_midnight, local_today
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration
 
@@ -58,7 +59,7 @@ def _date(value: str, field: str) -> date:
 
 
 def _this_monday() -> date:
-    today = datetime.now(engine.TZ).date()
+    today = local_today()
     return today - timedelta(days=today.weekday())
 
 
@@ -71,7 +72,7 @@ def _period(since: str, until: str, default_weeks: int) -> tuple[datetime, datet
     start = _date(since, "since") if since else end - timedelta(weeks=default_weeks)
     if start >= end:
         raise FieldError("since", _("The start must be before the end."))
-    return engine.local_midnight(start), engine.local_midnight(end)
+    return local_midnight(start), local_midnight(end)
 
 
 def _floats(value: str, field: str) -> list[float] | None:
@@ -105,7 +106,7 @@ def weekly(request: HttpRequest, week: str = "") -> Any:
             raise FieldError("week", _("Give an ISO week like 2026-W46."))
         year, wk = int(m.group(1)), int(m.group(2))
     else:
-        year, wk = engine.last_complete_week()
+        year, wk = last_complete_week()
     return _run(engine.weekly, collab, year, wk, access)
 
 

@@ -12,8 +12,8 @@ buffer); both choose a similar control area and return WDQ, Total Net Effect, WD
 DiD with plain verdicts (see ``stats.evaluation``).
 
 Results are JSON-ready dicts (str, int, float, None, lists, dicts; NaN becomes None),
-shared by the API and the command. Weeks are ISO weeks in Europe/Stockholm (Monday
-00:00 local time), as everywhere in Samsyn.
+shared by the API and the command. Weeks are ISO weeks in local time (Monday
+00:00, see ``samsyn.lib.weeks``), as everywhere in Samsyn.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
@@ -41,11 +40,15 @@ from samsyn.analysis.stats import priority as prio_stats
 from samsyn.analysis.stats.grid import Grid
 from samsyn.areas.models import Area, Place
 from samsyn.lib.geo import in_sweden, to_sweref, to_wgs84
+from samsyn.lib.weeks import (
+    local_midnight,
+    local_tz,
+    week_start,
+)
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import Collaboration
 from samsyn.reports.models import Category
 
-TZ = ZoneInfo("Europe/Stockholm")
 WEEK_S = 7 * 86_400
 HISTORY_WEEKS = 156  # three years of baseline for the weekly deviations
 
@@ -84,22 +87,6 @@ def _dc(obj: Any, digits: int | None = 4) -> Any:
     if isinstance(obj, str):
         return obj
     return _num(obj, digits)
-
-
-def local_midnight(d: date) -> datetime:
-    return datetime.combine(d, time.min, tzinfo=TZ)
-
-
-def week_start(iso_year: int, iso_week: int) -> date:
-    """Monday of an ISO week (raises ValueError for a week that does not exist)."""
-    return date.fromisocalendar(iso_year, iso_week, 1)
-
-
-def last_complete_week(now: datetime | None = None) -> tuple[int, int]:
-    """The ISO week before the current one (Stockholm time)."""
-    today = (now or datetime.now(TZ)).astimezone(TZ).date()
-    iso = (today - timedelta(days=7)).isocalendar()
-    return iso[0], iso[1]
 
 
 def week_bounds(first_monday: date, n_weeks: int) -> np.ndarray:
@@ -288,8 +275,8 @@ def weekly(
     bounds = week_bounds(first, n_weeks)
     cols = _load(
         collab,
-        datetime.fromtimestamp(bounds[0], TZ),
-        datetime.fromtimestamp(bounds[-1], TZ),
+        datetime.fromtimestamp(bounds[0], local_tz()),
+        datetime.fromtimestamp(bounds[-1], local_tz()),
         access,
     )
     areas = _area_table(cols)
@@ -510,8 +497,8 @@ def emerging(
     bounds = week_bounds(first, weeks)
     cols = _load(
         collab,
-        datetime.fromtimestamp(bounds[0], TZ),
-        datetime.fromtimestamp(bounds[-1], TZ),
+        datetime.fromtimestamp(bounds[0], local_tz()),
+        datetime.fromtimestamp(bounds[-1], local_tz()),
         access,
     )
     wk = week_index(cols.t, bounds)
@@ -883,7 +870,10 @@ def evaluate(
     b0 = local_midnight(start - timedelta(weeks=weeks_before)).timestamp()
     a1 = local_midnight(start + timedelta(weeks=weeks_after)).timestamp()
     cols = _load(
-        collab, datetime.fromtimestamp(b0, TZ), datetime.fromtimestamp(a1, TZ), access
+        collab,
+        datetime.fromtimestamp(b0, local_tz()),
+        datetime.fromtimestamp(a1, local_tz()),
+        access,
     )
     cols = _select_categories(cols, categories)
     d = np.hypot(cols.x - x, cols.y - y)
@@ -1171,8 +1161,8 @@ def priority(
         raise AnalysisInputError("normalisation", gettext("Choose minmax or rank."))
     if weights is None:
         weights = prio_stats.PriorityWeights(normalisation=normalisation)  # type: ignore[arg-type]
-    s_local = since.astimezone(TZ).date()
-    u_local = until.astimezone(TZ).date()
+    s_local = since.astimezone(local_tz()).date()
+    u_local = until.astimezone(local_tz()).date()
     first_monday = s_local - timedelta(days=s_local.weekday())
     n_period = max(1, -(-(u_local - first_monday).days // 7))
     if n_period > 156:
@@ -1180,7 +1170,7 @@ def priority(
     hist_first = first_monday - timedelta(weeks=HISTORY_WEEKS)
     n_weeks = HISTORY_WEEKS + n_period
     bounds = week_bounds(hist_first, n_weeks)
-    cols = _load(collab, datetime.fromtimestamp(bounds[0], TZ), until, access)
+    cols = _load(collab, datetime.fromtimestamp(bounds[0], local_tz()), until, access)
     areas = _area_table(cols)
     n_a = len(areas.ids)
     wk = week_index(cols.t, bounds)

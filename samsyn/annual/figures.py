@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samsyn.analysis import engine
-from samsyn.analysis.engine import AnalysisInputError, local_midnight
+from samsyn.analysis.engine import AnalysisInputError
 from samsyn.areas.models import Area
 from samsyn.interventions.followup import annual_analysis
+from samsyn.lib.weeks import local_midnight
 from samsyn.organisations.models import Collaboration
 from samsyn.police.models import PoliceEvent, ReportedCrime
 from samsyn.reports.models import Category, Report
@@ -235,8 +236,8 @@ def perceived_figures(collab: Collaboration, year: int) -> dict[str, Any] | None
     """The latest resident survey up to the year beside that year's reports per
     1,000 residents, with the areas where the two diverge (the same block as the
     situation picture's); None when no survey has been imported."""
+    from samsyn.lib.weeks import parse_period
     from samsyn.pictures.figures import perceived_for_period
-    from samsyn.pictures.periods import parse_period
 
     return perceived_for_period(collab, parse_period("year", str(year)))
 

@@ -9,7 +9,6 @@ it saw, or an explicit "nothing to report". An area with no reports and no check
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -23,20 +22,6 @@ from samsyn.organisations.models import Collaboration, Organisation
 
 if TYPE_CHECKING:
     from samsyn.organisations.access import Access
-
-
-def week_start(iso_year: int, iso_week: int) -> date:
-    return date.fromisocalendar(iso_year, iso_week, 1)
-
-
-def week_bounds(iso_year: int, iso_week: int) -> tuple[datetime, datetime]:
-    """[Monday 00:00, next Monday 00:00) in local time (Europe/Stockholm), aware."""
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(week_start(iso_year, iso_week), time.min, tz)
-    end = datetime.combine(
-        week_start(iso_year, iso_week) + timedelta(days=7), time.min, tz
-    )
-    return start, end
 
 
 class CoverageQuerySet(models.QuerySet["Coverage"]):

@@ -15,7 +15,8 @@ from typing import Any
 from django.db.models import Count
 
 from samsyn.areas.models import Area
-from samsyn.coverage.models import CheckIn, Coverage, week_bounds, week_start
+from samsyn.coverage.models import CheckIn, Coverage
+from samsyn.lib.weeks import week_bounds, week_start
 from samsyn.organisations.models import Collaboration, Organisation
 from samsyn.reports.models import Report
 

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from samsyn.areas.models import Area
 from samsyn.coverage.actions import CheckInRefused, check_in, set_coverage
-from samsyn.coverage.models import CheckIn, Coverage, week_start
+from samsyn.coverage.models import CheckIn, Coverage
 from samsyn.coverage.summary import coverage_for_week, weekly_areas
+from samsyn.lib.weeks import week_start
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
 from samsyn.organisations.models import Organisation

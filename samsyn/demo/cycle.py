@@ -17,12 +17,12 @@ from django.utils import timezone
 from samsyn.accounts.models import User
 from samsyn.annual.actions import add_item, create_report, save_texts
 from samsyn.interventions.models import Intervention
+from samsyn.lib.weeks import period_for
 from samsyn.meetings import actions as meetings
 from samsyn.meetings.models import Forum, Meeting
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import Collaboration, Membership, Organisation
 from samsyn.pictures.actions import approve_picture, generate_picture, save_assessment
-from samsyn.pictures.periods import period_for
 
 # Pictures of this many complete weeks before the demo's "now" are made and approved.
 WEEKS = 2

@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from samsyn.analysis import engine
+from samsyn.lib.weeks import localtime
 from samsyn.meetings.models import (
     DEFAULT_OVERDUE_DAYS,
-    TZ,
     CalendarLink,
     Decision,
     DecisionEvent,
@@ -96,7 +96,7 @@ def _current_picture(meeting: Meeting) -> Any:
     """The weekly picture the meeting should look at: last complete week's, if any."""
     from samsyn.pictures.models import SituationPicture
 
-    day = timezone.localtime(meeting.starts_at, TZ).date()
+    day = localtime(meeting.starts_at).date()
     for on in (day - timedelta(days=7), day):
         picture = SituationPicture.objects.current(
             meeting.collaboration, SituationPicture.Kind.WEEK, on=on
@@ -160,7 +160,7 @@ def _deviations(meeting: Meeting) -> tuple[list[dict[str, Any]], dict[str, Any]]
             "version": picture.version,
         }
     else:
-        day = timezone.localtime(meeting.starts_at, TZ).date() - timedelta(days=7)
+        day = localtime(meeting.starts_at).date() - timedelta(days=7)
         year, week, _ = day.isocalendar()
         try:
             weekly = engine.weekly(meeting.collaboration, year, week)
@@ -195,7 +195,7 @@ def _overdue_issues(meeting: Meeting, days: int) -> list[dict[str, Any]]:
             "area": r.area.name if r.area else "",
             "owner": r.owner.name if r.owner else "",
             "status": r.status,
-            "reported": timezone.localtime(r.created, TZ).date().isoformat(),
+            "reported": localtime(r.created).date().isoformat(),
             "days_open": (meeting.starts_at - r.created).days,
             "restricted": r.restricted,
         }
@@ -209,7 +209,7 @@ def build_agenda(meeting: Meeting, *, overdue_days: int | None = None) -> dict:
     if overdue_days is None:
         overdue_days = meeting.forum.overdue_days
     deviations, source = _deviations(meeting)
-    local_day = timezone.localtime(meeting.starts_at, TZ).date()
+    local_day = localtime(meeting.starts_at).date()
     return {
         "generated": timezone.now().isoformat(),
         "source": source,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from samsyn.meetings.models import TZ, Forum, Meeting
+from samsyn.lib.weeks import localtime
+from samsyn.meetings.models import Forum, Meeting
 
 FEED_PAST_DAYS = 30  # recent meetings stay in the feed, so a calendar keeps them
 FEED_MAX = 200  # meetings per forum
@@ -29,7 +31,7 @@ def meetings_calendar(forums: Iterable[Forum], base_url: str, name: str) -> Cale
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Europe/Stockholm")
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
     since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
     for forum in forums:
         meetings = Meeting.objects.filter(forum=forum, starts_at__gte=since).order_by(
@@ -46,8 +48,8 @@ def _event(forum: Forum, m: Meeting, base_url: str) -> Event:
     ev.add("uid", f"{m.code}@samsyn")
     ev.add("summary", forum.name)
     # Local wall-clock times with their zone; calendars convert as needed.
-    ev.add("dtstart", timezone.localtime(m.starts_at, TZ))
-    ev.add("dtend", timezone.localtime(m.ends_at, TZ))
+    ev.add("dtstart", localtime(m.starts_at))
+    ev.add("dtend", localtime(m.ends_at))
     ev.add("dtstamp", m.updated)
     if forum.location:
         ev.add("location", forum.location)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -30,6 +29,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from samsyn.areas.models import Area, Place
+from samsyn.lib.weeks import local_tz, localtime
 from samsyn.organisations.access import Cap
 from samsyn.organisations.models import Collaboration, Organisation
 from samsyn.reports.models import Category
@@ -37,7 +37,6 @@ from samsyn.reports.models import Category
 if TYPE_CHECKING:
     from samsyn.organisations.access import Access
 
-TZ = ZoneInfo("Europe/Stockholm")
 # A physical-environment issue still open this many days after it came in is
 # "overdue" on a forum's agenda, unless the forum says otherwise.
 DEFAULT_OVERDUE_DAYS = 14
@@ -164,10 +163,10 @@ class Forum(models.Model):
     def start_of(self, d: date) -> datetime:
         """The meeting's start on local date ``d`` as an aware datetime.
 
-        Built from the wall-clock time in Europe/Stockholm, so a 09:00 meeting stays
+        Built from the wall-clock time in settings.TIME_ZONE, so a 09:00 meeting stays
         at 09:00 across the daylight-saving change (its UTC time moves by an hour).
         """
-        return datetime.combine(d, self.start_time, TZ)
+        return datetime.combine(d, self.start_time, local_tz())
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
@@ -251,7 +250,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        local = timezone.localtime(self.starts_at, TZ)
+        local = localtime(self.starts_at)
         return f"{self.forum.name} {local:%Y-%m-%d %H:%M}"
 
     @property
@@ -395,9 +394,7 @@ class Decision(models.Model):
             "status": self.status,
             "meeting": str(self.meeting.code),
             "forum": self.meeting.forum.name,
-            "decided_on": timezone.localtime(self.meeting.starts_at, TZ)
-            .date()
-            .isoformat(),
+            "decided_on": localtime(self.meeting.starts_at).date().isoformat(),
         }
 
 

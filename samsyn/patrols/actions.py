@@ -15,6 +15,7 @@ from samsyn.analysis import engine
 from samsyn.analysis.data import load_report_columns
 from samsyn.areas.models import Area, Place
 from samsyn.lib.geo import to_wgs84
+from samsyn.lib.weeks import local_midnight, week_start
 from samsyn.meetings.models import Decision
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import Collaboration, Organisation, record
@@ -168,7 +169,7 @@ def rank_windows(
     History ends at the start of the planned week (or now, if that is earlier).
     """
     settings = settings or PatrolSettings.for_collaboration(collab)
-    monday = engine.local_midnight(engine.week_start(iso_year, iso_week))
+    monday = local_midnight(week_start(iso_year, iso_week))
     until = min(now or timezone.now(), monday)
     since = until - timedelta(weeks=settings.history_weeks)
     cols = load_report_columns(collab, since, until, access=access)
@@ -210,7 +211,7 @@ def generate_patrol_plan(
         speed_kmh=settings.speed_kmh,
         max_per_location_week=settings.max_visits_per_place,
     )
-    monday = engine.local_midnight(engine.week_start(iso_year, iso_week))
+    monday = local_midnight(week_start(iso_year, iso_week))
     plan = PatrolPlan.objects.create(
         collaboration=collab,
         iso_year=iso_year,

@@ -35,8 +35,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from samsyn.analysis.stats.grid import Grid
+from samsyn.lib.weeks import local_tz
 
-TZ = ZoneInfo("Europe/Stockholm")
 HOURS = 168
 WEEK_S = 7 * 86_400
 # 1970-01-01 was a Thursday: day index + 3 is the Monday-based weekday.
@@ -130,12 +130,13 @@ class RiskTable:
         ]
 
 
-def hour_of_week(t: np.ndarray, tz: ZoneInfo = TZ) -> np.ndarray:
+def hour_of_week(t: np.ndarray, tz: ZoneInfo | None = None) -> np.ndarray:
     """Hour of the local week (0 = Monday 00:00-01:00) of UTC epoch seconds.
 
     The UTC offset is looked up once per distinct UTC hour (a few thousand at most
     for a quarter of reports), which is exact across daylight-saving changes.
     """
+    tz = tz or local_tz()
     t = np.asarray(t, dtype=np.float64)
     if t.size == 0:
         return np.zeros(0, dtype=np.int64)

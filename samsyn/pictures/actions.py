@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from samsyn.accounts.models import User
 from samsyn.areas.models import Area
 from samsyn.lib.personal_data import find_personal_data
+from samsyn.lib.weeks import Period
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration, record
 from samsyn.pictures.figures import COLOURS, compute_figures
 from samsyn.pictures.models import PictureEvent, SituationPicture
-from samsyn.pictures.periods import Period
 
 
 class PictureError(Exception):

@@ -24,9 +24,9 @@ from shapely.geometry import shape
 from samsyn.analysis import engine
 from samsyn.areas.models import Area, Place
 from samsyn.lib.geo import to_sweref
+from samsyn.lib.weeks import Period, local_midnight
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration
-from samsyn.pictures.periods import Period
 from samsyn.police.models import PoliceEvent
 from samsyn.reports.models import Category, Report
 
@@ -85,7 +85,7 @@ def _baseline(kind: str) -> str:
 
 
 def _midnight(d: Any) -> datetime:
-    return engine.local_midnight(d)
+    return local_midnight(d)
 
 
 def _pct(a: float, b: float | None) -> int | None:

@@ -42,7 +42,7 @@ class PictureQuerySet(models.QuerySet["SituationPicture"]):
         self, collaboration: Collaboration, kind: str, *, on: date | None = None
     ) -> SituationPicture | None:
         """The latest version of the whole-collaboration picture of the current period."""
-        from samsyn.pictures.periods import period_for
+        from samsyn.lib.weeks import period_for
 
         period = period_for(kind, on or timezone.localdate(), collaboration)
         return (

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from samsyn.areas.models import Area
 from samsyn.lib.svgchart import map_svg, sparkline
+from samsyn.lib.weeks import KINDS, parse_period, period_for
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
 from samsyn.pictures.actions import (
@@ -27,7 +28,6 @@ from samsyn.pictures.actions import (
 )
 from samsyn.pictures.figures import COLOURS, visible_trace
 from samsyn.pictures.models import SituationPicture
-from samsyn.pictures.periods import KINDS, parse_period, period_for
 from samsyn.reports.models import Report
 
 POINT_COLOURS = ["#1a4f8b", "#c0392b", "#16835f", "#8e44ad", "#b9770e", "#2c3e50"]

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone as dj_timezone
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from samsyn.areas.models import Area
 from samsyn.lib.geo import in_sweden, to_sweref, to_wgs84
+from samsyn.lib.weeks import local_tz
 from samsyn.organisations.models import Collaboration, record
 from samsyn.police.actions import ImportSummary, Progress, finish_batch
 from samsyn.police.models import ColumnMapping, ImportBatch, ReportedCrime
@@ -31,7 +31,6 @@ from samsyn.police.skips import Skip
 from samsyn.police.tabular import FileProblem, Table
 from samsyn.reports.models import Category
 
-LOCAL = ZoneInfo("Europe/Stockholm")
 PROGRESS_EVERY = 200
 PREVIEW_ROWS = 20
 
@@ -217,7 +216,7 @@ def parse_number(value: Any, column: str) -> float:
 def _aware(d: datetime) -> datetime:
     if d.tzinfo is not None:
         return d
-    return d.replace(tzinfo=LOCAL)
+    return d.replace(tzinfo=local_tz())
 
 
 def _build(
@@ -424,7 +423,7 @@ def row_values(cells: list[Any], ctx: Context) -> dict[str, Any]:
 
 def content_hash(values: dict[str, Any]) -> str:
     canonical = {
-        k: (v.astimezone(LOCAL).isoformat() if isinstance(v, datetime) else v)
+        k: (v.astimezone(local_tz()).isoformat() if isinstance(v, datetime) else v)
         for k, v in values.items()
         if k not in ("content_hash", "area_id", "outside", "category_id")
     }
@@ -463,7 +462,7 @@ class CrimeSummary(ImportSummary):
 def _preview_row(
     number: int, values: dict[str, Any], ctx: Context, state: str
 ) -> dict[str, Any]:
-    local = values["occurred_at"].astimezone(LOCAL)
+    local = values["occurred_at"].astimezone(local_tz())
     return {
         "row": number,
         "state": state,

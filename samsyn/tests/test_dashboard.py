@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from samsyn.integrations.models import Webhook
 from samsyn.interventions import actions as iv_actions
+from samsyn.lib.weeks import parse_period
 from samsyn.meetings.actions import add_decision
 from samsyn.meetings.models import Forum, Meeting
 from samsyn.pictures.actions import generate_picture
-from samsyn.pictures.periods import parse_period
 from samsyn.pictures.views import default_period_text
 from samsyn.police.models import ImportBatch
 from samsyn.residents.tests.helpers import make_resident_report

@@ -27,6 +27,7 @@ from samsyn.coverage.models import Coverage
 from samsyn.feedback.models import PublicFeedbackSettings
 from samsyn.integrations.models import Webhook
 from samsyn.interventions import actions as iv_actions
+from samsyn.lib.weeks import period_for
 from samsyn.meetings.actions import add_decision, generate_agenda
 from samsyn.meetings.models import Forum, Meeting
 from samsyn.notifications.models import Kind, Notification
@@ -34,7 +35,6 @@ from samsyn.organisations.models import Membership, record
 from samsyn.patrols.actions import generate_patrol_plan, publish_patrol_plan
 from samsyn.patrols.models import PatrolVisit
 from samsyn.pictures.actions import generate_picture
-from samsyn.pictures.periods import period_for
 from samsyn.police.models import ImportBatch
 from samsyn.residents.actions import submit_resident_report
 from samsyn.residents.models import ResidentSettings

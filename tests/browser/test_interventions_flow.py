@@ -23,10 +23,10 @@ from samsyn.analysis.engine import local_midnight
 from samsyn.annual.models import AnnualReport
 from samsyn.interventions import actions
 from samsyn.interventions.models import Intervention, Partnership
+from samsyn.lib.weeks import period_for
 from samsyn.organisations.models import Membership, Organisation
 from samsyn.patrols.models import PatrolPlan
 from samsyn.pictures.models import SituationPicture
-from samsyn.pictures.periods import period_for
 from samsyn.testing import OrganisationFactory, make_area, make_report
 
 from .conftest import DESKTOP, PHONE, new_context, screenshot

@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 from samsyn.analysis.engine import local_midnight
 from samsyn.areas.models import Area
 from samsyn.coverage.models import CheckIn, Coverage
+from samsyn.lib.weeks import period_for
 from samsyn.organisations.models import Membership
-from samsyn.pictures.periods import period_for
 from samsyn.residents.models import ResidentReport, ResidentSettings
 from samsyn.residents.tests.helpers import make_resident_report
 from samsyn.surveys.models import SurveyResult

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from samsyn.analysis.engine import local_midnight
+from samsyn.lib.weeks import period_for
 from samsyn.organisations.models import Membership
 from samsyn.pictures.models import SituationPicture
-from samsyn.pictures.periods import period_for
 from samsyn.testing import make_report
 
 from .conftest import DESKTOP, screenshot

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from samsyn.integrations.models import Webhook, WebhookDelivery
 from samsyn.jobs.models import Job
+from samsyn.lib.weeks import period_for
 from samsyn.meetings.actions import add_decision
 from samsyn.meetings.models import Forum, Meeting
 from samsyn.organisations.models import Membership
 from samsyn.pictures.actions import generate_picture
-from samsyn.pictures.periods import period_for
 from samsyn.police.models import ImportBatch
 from samsyn.testing import make_report
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from samsyn.analysis import engine
+from samsyn.lib.weeks import last_complete_week
 from samsyn.testing import INSIDE_EAST, api_client, make_report
 
 MONDAY = engine.local_midnight(date(2026, 3, 2))
@@ -64,7 +65,7 @@ def test_it_counts_only_what_the_caller_may_see(world, north_police, alice, sam)
 
 def test_it_uses_the_last_complete_week_by_default(world, alice):  # type: ignore[no-untyped-def]
     body = api_client(alice).get("/api/v1/analysis/weekly").json()
-    year, week = engine.last_complete_week()
+    year, week = last_complete_week()
     assert body["week"] == f"{year}-W{week:02d}"
 
 

@@ -134,8 +134,8 @@ def test_it_flags_the_planted_perceived_divergence(demo):  # type: ignore[no-unt
 
 @pytest.mark.django_db
 def test_the_weeks_picture_shows_coverage_perceived_and_residents(demo):  # type: ignore[no-untyped-def]
+    from samsyn.lib.weeks import period_for
     from samsyn.pictures.figures import compute_figures
-    from samsyn.pictures.periods import period_for
 
     truth = demo["truths"]["perceived_divergence"]
     period = period_for("week", NOW.date() - timedelta(days=7))

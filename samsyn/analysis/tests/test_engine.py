@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from samsyn.analysis import engine
+from samsyn.lib.weeks import last_complete_week, local_tz
 from samsyn.organisations.access import Access
 from samsyn.testing import INSIDE_EAST, INSIDE_WEST, make_report
 
@@ -151,7 +152,7 @@ def test_it_ranks_areas_with_visible_components(
 def test_it_uses_stockholm_weeks_across_daylight_saving():
     bounds = engine.week_bounds(date(2026, 3, 23), 1)  # DST starts 29 March
     assert bounds[1] - bounds[0] == 7 * 86_400 - 3_600
-    assert engine.last_complete_week(datetime(2026, 11, 22, 12, tzinfo=engine.TZ)) == (
+    assert last_complete_week(datetime(2026, 11, 22, 12, tzinfo=local_tz())) == (
         2026,
         46,
     )

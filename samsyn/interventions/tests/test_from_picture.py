@@ -18,10 +18,10 @@ from samsyn.areas.models import Place
 from samsyn.interventions import prefill
 from samsyn.interventions.models import Intervention
 from samsyn.lib.geo import to_sweref
+from samsyn.lib.weeks import period_for
 from samsyn.organisations.access import Access
 from samsyn.pictures.actions import generate_picture
 from samsyn.pictures.models import SituationPicture
-from samsyn.pictures.periods import period_for
 from samsyn.pictures.views import picture_context
 from samsyn.reports.models import Category
 from samsyn.testing import make_area, make_report

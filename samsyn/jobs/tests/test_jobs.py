@@ -149,8 +149,8 @@ def test_a_command_prints_progress_lines_when_not_on_a_terminal(north, tmp_path)
 
 
 def _picture(north, alice):  # type: ignore[no-untyped-def]
+    from samsyn.lib.weeks import parse_period
     from samsyn.pictures.actions import generate_picture
-    from samsyn.pictures.periods import parse_period
 
     return generate_picture(
         north, "week", parse_period("week", "2026-W46"), None, by=alice

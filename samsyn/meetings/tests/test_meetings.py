@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from samsyn.lib.weeks import local_tz
 from samsyn.meetings.actions import (
     add_decision,
     change_decision_status,
@@ -16,7 +17,6 @@ from samsyn.meetings.actions import (
     plan_meetings,
 )
 from samsyn.meetings.models import (
-    TZ,
     AppendOnlyError,
     Decision,
     DecisionEvent,
@@ -46,7 +46,7 @@ def forum(north, north_org, north_police):
 def test_it_plans_meetings_across_the_spring_dst_change(forum):
     # Sweden moves to summer time on Sunday 29 March 2026.
     new = plan_meetings(forum, date(2026, 4, 8), since=date(2026, 3, 20))
-    assert [timezone.localtime(m.starts_at, TZ).date() for m in new] == [
+    assert [timezone.localtime(m.starts_at, local_tz()).date() for m in new] == [
         date(2026, 3, 24),
         date(2026, 3, 31),
         date(2026, 4, 7),
@@ -54,7 +54,7 @@ def test_it_plans_meetings_across_the_spring_dst_change(forum):
     # 09:00 local time every week: 08:00 UTC in winter, 07:00 UTC in summer.
     utc = [m.starts_at.astimezone(UTC).hour for m in new]
     assert utc == [8, 7, 7]
-    assert all(timezone.localtime(m.starts_at, TZ).hour == 9 for m in new)
+    assert all(timezone.localtime(m.starts_at, local_tz()).hour == 9 for m in new)
 
 
 def test_it_plans_the_autumn_dst_change_and_is_idempotent(forum):
@@ -256,7 +256,7 @@ def test_it_serves_an_icalendar_feed(forum, bob, carl):
         datetime(2026, 3, 31, 7, tzinfo=UTC),
         datetime(2026, 4, 7, 7, tzinfo=UTC),
     ]
-    assert all(s.astimezone(TZ).hour == 9 for s in starts)
+    assert all(s.astimezone(local_tz()).hour == 9 for s in starts)
     assert events[0].decoded("dtend") - starts[0] == timedelta(minutes=90)
     assert str(events[0]["location"]) == "Town hall, room 3"
     assert cal.walk("VTIMEZONE")

@@ -144,9 +144,9 @@ def test_it_reminds_decision_owners(
 def test_it_sends_the_weekly_digest_when_the_picture_is_approved(
     north_org, east_area, alice, bob, lead, django_capture_on_commit_callbacks
 ):
+    from samsyn.lib.weeks import parse_period
     from samsyn.organisations.access import Access
     from samsyn.pictures.actions import approve_picture, generate_picture
-    from samsyn.pictures.periods import parse_period
 
     bob.email = "bob@kommun.example.se"
     bob.save()

@@ -30,10 +30,11 @@ def week(value: Any, arg: str = "") -> Any:
         return value
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def day(value: Any, arg: str = "j M Y") -> str:
     """A date or time with ``date``'s format letters, month abbreviations in the
-    case of the reader's language."""
+    case of the reader's language. Like ``date``, an aware datetime is shown in
+    local time (``expects_localtime``: the template engine converts it first)."""
     if value in (None, ""):
         return ""
     if (get_language() or "sv").startswith("sv"):

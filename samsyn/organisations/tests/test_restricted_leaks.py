@@ -316,8 +316,8 @@ def _no_details(text: str, hidden: list[Report], where: str) -> None:
 def test_pictures_show_no_restricted_detail_to_those_without_the_right(
     leaks: Leaks, django_capture_on_commit_callbacks: Any
 ) -> None:
+    from samsyn.lib.weeks import period_for
     from samsyn.pictures.actions import approve_picture, generate_picture
-    from samsyn.pictures.periods import period_for
 
     w = leaks
     hidden = add_restricted(w)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from samsyn.lib.weeks import parse_period
 from samsyn.pictures.actions import generate_picture
 from samsyn.pictures.models import SituationPicture
-from samsyn.pictures.periods import parse_period
 
 
 def build(world: Any, kit: Any) -> None:

@@ -16,10 +16,10 @@ from samsyn.analysis.engine import local_midnight
 from samsyn.areas.models import Area
 from samsyn.coverage.actions import check_in
 from samsyn.coverage.models import Coverage
+from samsyn.lib.weeks import period_for
 from samsyn.organisations.access import Access
 from samsyn.pictures.actions import generate_picture
 from samsyn.pictures.models import SituationPicture
-from samsyn.pictures.periods import period_for
 from samsyn.residents.models import ResidentReport, ResidentSettings
 from samsyn.residents.tests.helpers import make_resident_report
 from samsyn.surveys.models import SurveyResult

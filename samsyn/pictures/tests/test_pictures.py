@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from samsyn.analysis.engine import local_midnight
 from samsyn.lib.pdfcheck import pdf_accessibility_problems
+from samsyn.lib.weeks import parse_period, period_for
 from samsyn.organisations.access import Access
 from samsyn.pictures.actions import (
     PersonalDataFound,
@@ -22,7 +23,6 @@ from samsyn.pictures.actions import (
     save_assessment,
 )
 from samsyn.pictures.models import PictureEvent, SituationPicture
-from samsyn.pictures.periods import parse_period, period_for
 from samsyn.testing import make_report
 
 pytestmark = pytest.mark.django_db
@@ -233,8 +233,8 @@ def test_it_lists_the_interventions_under_way_in_the_period(north, north_org, al
     from datetime import date
 
     from samsyn.interventions.models import Intervention
+    from samsyn.lib.weeks import period_for
     from samsyn.pictures.figures import _interventions
-    from samsyn.pictures.periods import period_for
 
     def make(title, status, starts, ends):
         return Intervention.objects.create(

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samsyn.analysis import engine
 from samsyn.lib.progress import for_command
+from samsyn.lib.weeks import last_complete_week, local_midnight, local_today
 from samsyn.organisations.access import Access, Role
 from samsyn.organisations.models import Collaboration, record
 
@@ -119,14 +120,14 @@ class Command(BaseCommand):
 
     # -- periods -----------------------------------------------------------
     def _period(self, opts: dict[str, Any], weeks: int) -> tuple[datetime, datetime]:
-        today = datetime.now(engine.TZ).date()
+        today = local_today()
         end = (
             opts["until"] + timedelta(days=1)
             if opts["until"]
             else today - timedelta(days=today.weekday())
         )
         start = opts["since"] or end - timedelta(weeks=weeks)
-        return engine.local_midnight(start), engine.local_midnight(end)
+        return local_midnight(start), local_midnight(end)
 
     # -- runners -----------------------------------------------------------
     def _weekly(self, collab: Collaboration, opts: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +137,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError("--week: give e.g. 2026-W46") from exc
         else:
-            year, wk = engine.last_complete_week()
+            year, wk = last_complete_week()
         return engine.weekly(collab, year, wk, opts["access"])
 
     def _hotspots(self, collab: Collaboration, opts: dict[str, Any]) -> dict[str, Any]:

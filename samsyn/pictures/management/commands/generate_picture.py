@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samsyn.areas.models import Area
 from samsyn.lib.progress import for_command
+from samsyn.lib.weeks import KINDS, parse_period, period_for
 from samsyn.organisations.models import Collaboration
 from samsyn.pictures.actions import generate_picture
-from samsyn.pictures.periods import KINDS, parse_period, period_for
 
 
 class Command(BaseCommand):
