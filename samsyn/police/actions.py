@@ -21,6 +21,7 @@ from samsyn.lib.geo import in_sweden
 from samsyn.organisations.models import Collaboration, record
 from samsyn.police.models import ImportBatch, PoliceEvent
 from samsyn.police.skips import Skip, skipped_row
+from samsyn.police.titles import event_time
 
 POLICE_SITE = "https://polisen.se"
 COUNTY_SUFFIX = " län"
@@ -96,7 +97,7 @@ def shown(value: Any, limit: int = 60) -> str:
 
 
 def parse_datetime(value: Any) -> datetime:
-    """The feed's local time with offset, as an aware UTC datetime."""
+    """The feed's local time with offset (the publication), as an aware UTC datetime."""
     m = DATETIME_RE.match(value) if isinstance(value, str) else None
     if m is None:
         raise Skip(
@@ -265,8 +266,9 @@ def event_values(
             gettext_noop("id: %(value)s is not a positive whole number"),
             {"value": shown(ext_id)},
         )
-    occurred_at = parse_datetime(event.get("datetime"))
+    published_at = parse_datetime(event.get("datetime"))
     name = _text(event.get("name"), "name")
+    when = event_time(name, published_at)
     event_type = _text(event.get("type"), "type")
     summary = _text(event.get("summary"), "summary", required=False)
     url = _absolute_url(_text(event.get("url"), "url", required=False))
@@ -280,7 +282,9 @@ def event_values(
     )
     values = {
         "external_id": ext_id,
-        "occurred_at": occurred_at,
+        "occurred_at": when.at,
+        "published_at": published_at,
+        "time_source": when.source,
         "name": name,
         "summary": summary,
         "url": url,

@@ -14,13 +14,15 @@ class PoliceEventAdmin(admin.ModelAdmin):
 
     list_display = (
         "occurred_at",
+        "published_at",
+        "time_source",
         "type",
         "place_name",
         "precision",
         "is_summary",
         "collaboration",
     )
-    list_filter = ("collaboration", "precision", "is_summary", "type")
+    list_filter = ("collaboration", "precision", "time_source", "is_summary", "type")
     search_fields = ("name", "summary", "place_name")
     date_hierarchy = "occurred_at"
 

@@ -1,5 +1,8 @@
 """Events from the Police Authority's public events feed (polisen.se/api/events).
 
+An event's time (`occurred_at`) is read from its title, where the police write when it
+happened; the feed's `datetime` is only when it was published (`published_at`).
+
 An event's position in the feed is the centroid of the place it is filed under (a county,
 a municipality or a town), never where it happened. It is kept as `centroid_lat` /
 `centroid_lon` so that nobody mistakes it for a point, and every event carries the level
@@ -15,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samsyn.organisations.models import Collaboration
+from samsyn.police import titles
 
 
 class PoliceEventQuerySet(models.QuerySet["PoliceEvent"]):
@@ -45,11 +49,29 @@ class PoliceEvent(models.Model):
         MUNICIPALITY = "municipality", _("Municipality")
         TOWN = "town", _("Town or place")
 
+    class TimeSource(models.TextChoices):
+        TITLE = titles.SOURCE_TITLE, _("Day and time in the title")
+        TITLE_DAY = titles.SOURCE_TITLE_DAY, _("Day in the title, no time")
+        PUBLISHED = titles.SOURCE_PUBLISHED, _("Publication time (no date in title)")
+
     collaboration = models.ForeignKey(
         Collaboration, on_delete=models.CASCADE, related_name="police_events"
     )
     external_id = models.PositiveBigIntegerField(_("police event id"))
+    # When it happened, from the title ("15 augusti 23.09, ..."); every figure uses
+    # this. The feed's own datetime is when it was published. See decision 0006.
     occurred_at = models.DateTimeField(_("time"))
+    published_at = models.DateTimeField(_("published"))
+    time_source = models.CharField(
+        _("time from"),
+        max_length=10,
+        choices=TimeSource,
+        default=TimeSource.TITLE,
+        help_text=_(
+            "The title's day and time; the title's day only; or, when the title has "
+            "no date, the publication time."
+        ),
+    )
     name = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)

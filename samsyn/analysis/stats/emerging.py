@@ -6,7 +6,9 @@ Pipeline after ArcGIS Pro "How Emerging Hot Spot Analysis works" (EHSA):
    the cells in the square spatial neighbourhood of i (radius r, incl. i) in
    step t and in the previous ``time_lag`` steps (default 1); binary weights;
    mean and SD are global over the whole cube (n = cells x steps). Steps before
-   the first one do not exist, so early bins have a smaller ``W_i``.
+   the first one do not exist, so early bins have a smaller ``W_i``. Counts are
+   summed raw and the mean term subtracted afterwards, so bins whose sums are
+   equal in exact arithmetic get equal z-scores and stay ties in step 3.
 2. Benjamini-Hochberg FDR over all bins of the cube.
 3. Mann-Kendall trend test per location on the series of Gi* z-scores (and,
    reported separately, on the raw counts).
@@ -33,10 +35,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from samsyn.analysis.stats.hotspots import (
     GiStarResult,
+    _centre_or_raw,
     _finish,
     _window_counts,
     _window_sum_axis,
     box_sum,
+    exact_sums,
     gistar_grid,
     two_sided_p,
 )
@@ -151,17 +155,14 @@ def space_time_gistar(
     if n == 0:
         z = np.zeros(x.shape)
         return _finish(z, z.copy(), None, 0, 0.0, True, valid, alpha, fdr, desc, 0.0)
-    if m is None:
-        mean = float(x.mean())
-        constant = bool(x.max() == x.min())
-        y = x - mean
-    else:
-        xin = x[:, m]
-        mean = float(xin.mean())
-        constant = bool(xin.max() == xin.min())
-        y = np.where(valid, x - mean, 0.0)
-    yf = y.ravel()
-    sd = float(np.sqrt(np.dot(yf, yf) / n))
+    xin = x if m is None else x[:, m]
+    mean = float(xin.mean())
+    constant = bool(xin.max() == xin.min())
+    # Counts are summed raw and the mean term taken off afterwards, so bins with
+    # the same neighbourhood sum and weight get the same z bit for bit and
+    # Mann-Kendall sees their ties (hotspots module doc).
+    raw = exact_sums(xin)
+    y, sd = _centre_or_raw(x, mean, valid, raw)
     tmp = np.empty_like(y)
     _window_sum_axis(y, tmp, radius, 1)
     _window_sum_axis(tmp, y, radius, 2)  # y now holds the spatial lag
@@ -178,6 +179,8 @@ def space_time_gistar(
     else:
         space_w = box_sum(m.astype(np.float64), radius)
     np.multiply.outer(steps, space_w, out=W)
+    if raw:
+        tmp -= mean * W
     return _finish(tmp, W, None, n, sd, constant, valid, alpha, fdr, desc, mean)
 
 

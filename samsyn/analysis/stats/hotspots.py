@@ -10,9 +10,12 @@ with binary weights that include the cell itself (the "star")::
 The value is already a z-score; p-values are two-sided from the standard normal.
 We use the general S1 term, so non-binary weights give the Ord-Getis variance
 (esda's analytic ``Zs`` equal ours only for ``transform='B'``; see
-docs ANALYTICS.md 1.1). The numerator is computed on centred values
-``sum_j w_ij (x_j - xbar)`` which is algebraically identical and avoids
-cancellation when x carries a large offset.
+docs ANALYTICS.md 1.1). Counts (whole numbers) are summed raw -- exact in
+float64 -- and the mean term ``xbar W_i`` is subtracted afterwards, so features
+with the same neighbourhood sum and the same ``W_i`` get bit-for-bit the same z
+(emerging hot spots run Mann-Kendall on z series, where a tie must stay a tie).
+Other values are centred first, ``sum_j w_ij (x_j - xbar)``, which is
+algebraically identical and avoids cancellation when x carries a large offset.
 
 References: Getis & Ord (1992) Geogr. Anal. 24(3):189-206; Ord & Getis (1995)
 Geogr. Anal. 27(4):286-306; Benjamini & Hochberg (1995) JRSS B 57(1):289-300;
@@ -262,6 +265,38 @@ def _window_counts(n: int, r: int) -> FloatArray:
 
 
 # ------------------------------------------------------------------------- core
+def exact_sums(values: FloatArray) -> bool:
+    """True when ``values`` are whole numbers whose sums are exact in float64.
+
+    Neighbourhood sums of such values do not depend on the order of addition,
+    so equal sums are equal bit for bit.
+    """
+    if values.size == 0:
+        return True
+    with np.errstate(invalid="ignore"):
+        whole = bool(np.all(np.floor(values) == values))
+    return whole and float(np.abs(values).sum()) < 2.0**53
+
+
+def _centre_or_raw(
+    x: FloatArray, mean: float, valid: BoolArray | None, raw: bool
+) -> tuple[FloatArray, float]:
+    """(values to sum over neighbourhoods, population SD over the features).
+
+    Raw counts (``raw``) are summed as they are and the mean term is taken off
+    after the sums (see the module doc); other values are centred first. Values
+    outside ``valid`` are zero either way: they are not features.
+    """
+    y = x - mean if valid is None else np.where(valid, x - mean, 0.0)
+    n = y.size if valid is None else int(np.count_nonzero(valid))
+    yf = y.ravel()
+    sd = float(np.sqrt(np.dot(yf, yf) / n))
+    if raw:
+        del y, yf  # free the centred copy before making the raw one
+        y = x.copy() if valid is None else np.where(valid, x, 0.0)
+    return y, sd
+
+
 def _z_candidates(
     z: FloatArray, pmax: float, scratch: FloatArray
 ) -> tuple[NDArray[np.intp], FloatArray]:
@@ -379,17 +414,11 @@ def gistar_grid(
     if n == 0:
         z = np.full(x.shape, np.nan)
         return _finish(z, z.copy(), None, 0, 0.0, True, m, q, fdr, desc, math.nan)
-    if m is None:
-        mean = float(x.mean())
-        constant = bool(x.max() == x.min())
-        y = x - mean
-    else:
-        xin = x[m]
-        mean = float(xin.mean())
-        constant = bool(xin.max() == xin.min())
-        y = np.where(m, x - mean, 0.0)
-    yf = y.ravel()
-    sd = float(np.sqrt(np.dot(yf, yf) / n))
+    xin = x if m is None else x[m]
+    mean = float(xin.mean())
+    constant = bool(xin.max() == xin.min())
+    raw = exact_sums(xin)
+    y, sd = _centre_or_raw(x, mean, m, raw)
     # Two scratch buffers: the window sum goes y -> tmp -> y.
     tmp = np.empty_like(y)
     _window_sum_axis(y, tmp, radius, 0)
@@ -400,6 +429,8 @@ def gistar_grid(
         np.multiply.outer(_window_counts(ny, radius), _window_counts(nx, radius), out=W)
     else:
         box_sum(m.astype(np.float64), radius, out=W)
+    if raw:
+        lag -= mean * W
     return _finish(lag, W, None, n, sd, constant, m, q, fdr, desc, mean)
 
 
@@ -445,8 +476,10 @@ def gistar_sparse(
     if n == 0:
         return _finish(x.copy(), W, S1, 0, 0.0, True, None, q, fdr, desc, math.nan)
     mean = float(x.mean())
-    y = x - mean
-    sd = float(np.sqrt(np.dot(y, y) / n))
+    raw = exact_sums(x) and S1 is None
+    y, sd = _centre_or_raw(x, mean, None, raw)
     constant = bool(x.max() == x.min())
-    lag = w @ y
+    lag = np.asarray(w @ y, dtype=np.float64)
+    if raw:
+        lag -= mean * W
     return _finish(lag, W, S1, n, sd, constant, None, q, fdr, desc, mean)

@@ -38,6 +38,7 @@ def _event(collab, external_id: int, when: datetime, precision: str) -> PoliceEv
         collaboration=collab,
         external_id=external_id,
         occurred_at=when,
+        published_at=when,
         name="Brand",
         type="Brand",
         location_name="Örebro",

@@ -182,9 +182,9 @@ def test_it_parses_an_hour_without_leading_zero_to_utc(collab):
 
     assert summary.new == 2
     got = PoliceEvent.objects.get(external_id=event["id"])
-    assert got.occurred_at == datetime(2026, 8, 22, 5, 32, 6, tzinfo=UTC)
+    assert got.published_at == datetime(2026, 8, 22, 5, 32, 6, tzinfo=UTC)
     got = PoliceEvent.objects.get(external_id=other["id"])
-    assert got.occurred_at == datetime(2026, 1, 5, 22, 5, 0, tzinfo=UTC)
+    assert got.published_at == datetime(2026, 1, 5, 22, 5, 0, tzinfo=UTC)
 
 
 def test_it_keeps_county_events_apart_from_the_municipality_figures(
