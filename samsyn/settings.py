@@ -363,6 +363,11 @@ SAMSYN_API_EXPORT_MAX_ROWS = env_int("SAMSYN_API_EXPORT_MAX_ROWS", 100_000)
 # days, and the job's row after SAMSYN_JOB_KEEP_DAYS (`samsyn purge_jobs`, daily).
 SAMSYN_JOB_FILE_DAYS = env_int("SAMSYN_JOB_FILE_DAYS", 7)
 SAMSYN_JOB_KEEP_DAYS = env_int("SAMSYN_JOB_KEEP_DAYS", 90)
+# The reports map draws one point per report up to this many; above it, the server
+# counts the reports per grid square of SAMSYN_MAP_CELL_M metres (doubled until there
+# are at most this many squares), so the map always represents every report.
+SAMSYN_MAP_MAX_POINTS = env_int("SAMSYN_MAP_MAX_POINTS", 5000)
+SAMSYN_MAP_CELL_M = env_int("SAMSYN_MAP_CELL_M", 250)
 # Page size of list endpoints in the API.
 SAMSYN_API_PAGE_SIZE = env_int("SAMSYN_API_PAGE_SIZE", 500)
 

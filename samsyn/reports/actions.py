@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samsyn.accounts.models import User
 from samsyn.areas.models import Area
@@ -134,6 +137,91 @@ def _replay(existing: Report, data: dict[str, Any]) -> Submitted:
     if existing.idempotency_fingerprint != _fingerprint(data):
         raise IdempotencyConflict(existing)
     return Submitted(report=existing, created=False)
+
+
+# A report this close to an earlier one of the same reporter and category, in place
+# and in the time it happened, is probably the same event sent twice.
+DUPLICATE_DISTANCE_M = 50.0
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+@dataclass
+class ReportWarning:
+    """Something the reporter should confirm before a report is kept (not an error)."""
+
+    OUTSIDE_AREAS = "outside_areas"
+    LIKELY_DUPLICATE = "likely_duplicate"
+
+    code: str
+    message: str
+    earlier: Report | None = None
+    # The earlier report's sending time, local (HH:MM), for a likely duplicate.
+    time: str = ""
+
+
+def report_warnings(
+    access: Access,
+    data: dict[str, Any],
+    *,
+    by: User,
+    idempotency_key: str | None = None,
+) -> list[ReportWarning]:
+    """What to ask before keeping a valid report (``ReportForm.cleaned_data``).
+
+    The position outside every area of the collaboration, and a likely duplicate: the
+    same reporter and category, within DUPLICATE_DISTANCE_M and DUPLICATE_WINDOW of
+    when it happened. A retry with the same idempotency key is not its own duplicate.
+    """
+    collab = access.collaboration
+    assert collab is not None  # noqa: S101 - form validation guarantees a member
+    lon, lat = float(data["lon"]), float(data["lat"])
+    warnings: list[ReportWarning] = []
+    if (
+        Area.locate_id(collab, lon, lat) is None
+        and Area.objects.in_collaboration(collab).exists()
+    ):
+        warnings.append(
+            ReportWarning(
+                ReportWarning.OUTSIDE_AREAS,
+                _(
+                    "The position is outside every area of the collaboration: "
+                    "check it on the map."
+                ),
+            )
+        )
+    x, y = (float(v) for v in to_sweref(lon, lat))
+    when = data["occurred_at"]
+    near = (
+        Report.objects.filter(
+            collaboration=collab,
+            reporter=by,
+            category=data["category_obj"],
+            occurred_at__gte=when - DUPLICATE_WINDOW,
+            occurred_at__lte=when + DUPLICATE_WINDOW,
+            x__gte=x - DUPLICATE_DISTANCE_M,
+            x__lte=x + DUPLICATE_DISTANCE_M,
+            y__gte=y - DUPLICATE_DISTANCE_M,
+            y__lte=y + DUPLICATE_DISTANCE_M,
+        )
+        .select_related("category")
+        .order_by("-created", "-pk")
+    )
+    if idempotency_key:
+        near = near.exclude(idempotency_key=idempotency_key)
+    for earlier in near[:20]:
+        if (earlier.x - x) ** 2 + (earlier.y - y) ** 2 <= DUPLICATE_DISTANCE_M**2:
+            sent = timezone.localtime(earlier.created).strftime("%H:%M")
+            warnings.append(
+                ReportWarning(
+                    ReportWarning.LIKELY_DUPLICATE,
+                    _("You sent a similar report at %(time)s (report %(code)s).")
+                    % {"time": sent, "code": earlier.code},
+                    earlier=earlier,
+                    time=sent,
+                )
+            )
+            break
+    return warnings
 
 
 class TransitionNotAllowed(Exception):

@@ -28,6 +28,7 @@ from samsyn.reports.actions import (
     IdempotencyConflict,
     TransitionNotAllowed,
     change_status,
+    report_warnings,
     submit_report,
 )
 from samsyn.reports.forms import ReportForm, StatusForm
@@ -76,6 +77,26 @@ class Feature(Schema):
     properties: dict[str, Any]
 
 
+class WarningOut(Schema):
+    code: str = Field(
+        description="`outside_areas`: the position is outside every area of the "
+        "collaboration; `likely_duplicate`: the same reporter sent a report of the "
+        "same category within 50 m and 10 minutes (of when it happened)"
+    )
+    message: str
+    report: str | None = Field(
+        None, description="For `likely_duplicate`: the earlier report's code"
+    )
+
+
+class ReportCreated(Feature):
+    warnings: list[WarningOut] = Field(
+        default_factory=list,
+        description="Kept anyway, but worth a look: the report is saved (201) with "
+        "these notes; the web form asks the reporter before sending instead",
+    )
+
+
 class Link(Schema):
     rel: str
     href: str
@@ -119,13 +140,19 @@ def list_categories(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post(
     "/reports",
-    response={200: Feature, 201: Feature, 403: ErrorOut, 422: ErrorOut},
+    response={200: ReportCreated, 201: ReportCreated, 403: ErrorOut, 422: ErrorOut},
     summary="Submit a report",
 )
 def create_report(request: HttpRequest, payload: ReportIn) -> Any:
     """Create a report. Send an `Idempotency-Key` header (e.g. a UUID made on the
     device): a retry with the same key returns the first report with status 200,
-    never a second one."""
+    never a second one.
+
+    A position outside every area of the collaboration, or a likely duplicate (the
+    same reporter and category within 50 m and 10 minutes of an earlier report, other
+    than one sent with the same key), does not refuse the report: it is saved and the
+    answer lists it under `warnings` (`outside_areas`, `likely_duplicate` with the
+    earlier report's code). Show them to the reporter."""
     access = api_access(request)
     if not access.can(Cap.CREATE_REPORT):
         raise HttpError(403, _("Your role cannot submit reports."))
@@ -139,6 +166,12 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Any:
     form = ReportForm(data=data, access=access)
     if not form.is_valid():
         return field_errors({k: [str(m) for m in v] for k, v in form.errors.items()})
+    warnings = report_warnings(
+        access,
+        form.cleaned_data,
+        by=request.user,  # type: ignore[arg-type]
+        idempotency_key=key or None,
+    )
     try:
         result = submit_report(
             access,
@@ -156,6 +189,14 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Any:
             }
         )
     feature = result.report.as_feature(lang_en=_lang_en())
+    feature["warnings"] = [
+        {
+            "code": w.code,
+            "message": w.message,
+            "report": str(w.earlier.code) if w.earlier is not None else None,
+        }
+        for w in warnings
+    ]
     return (201 if result.created else 200), feature
 
 
@@ -228,6 +269,7 @@ def list_reports(
 ) -> dict[str, Any]:
     """Reports you may see, newest first, as GeoJSON. `category` takes one or more
     codes separated by commas; `area` an area code (a district includes its areas);
+    `area=outside` the reports outside every area;
     `since`/`until` a date or ISO time (until is exclusive; a date means the whole day).
     Follow the `next` link for more."""
     access = api_access(request)
@@ -244,7 +286,9 @@ def list_reports(
         )
     if category:
         qs = qs.filter(category__code__in=[c for c in category.split(",") if c])
-    if area:
+    if area == "outside":
+        qs = qs.filter(area__isnull=True)
+    elif area:
         try:
             area_obj = Area.objects.in_collaboration(access.collaboration).get(
                 code=UUID(area)

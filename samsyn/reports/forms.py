@@ -26,6 +26,9 @@ PERSONAL_DATA_LABELS = {
     "name": _("a person's name"),
 }
 
+# The area filter's value for reports outside every area of the collaboration.
+OUTSIDE_AREAS = "outside"
+
 # How far back a report may be dated: older events belong in an import, not a report.
 MAX_AGE = timedelta(days=365)
 # Phones' clocks drift; a few minutes into the future is accepted as "now".
@@ -220,10 +223,14 @@ class ReportFilterForm(forms.Form):
             (c.code, c.name) for c in Category.objects.in_collaboration(collab)
         ]
         areas = Area.objects.in_collaboration(collab).order_by("level", "name")
-        self.fields["area"].choices = [("", _("All"))] + [
-            (str(a.code), ("" if a.level == Area.Level.DISTRICT else "— ") + a.name)
-            for a in areas
-        ]
+        self.fields["area"].choices = (
+            [("", _("All"))]
+            + [
+                (str(a.code), ("" if a.level == Area.Level.DISTRICT else "— ") + a.name)
+                for a in areas
+            ]
+            + [(OUTSIDE_AREAS, _("Outside every area"))]
+        )
         self.fields["organisation"].choices = [("", _("All"))] + [
             (o.slug, o.name) for o in Organisation.objects.filter(collaboration=collab)
         ]

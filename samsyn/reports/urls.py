@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report_map, name="map"),
+    path("map.geojson", views.map_data, name="map_data"),
     path("new/", views.new_report, name="new"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.web_manifest, name="manifest"),

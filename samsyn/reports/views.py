@@ -13,13 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Avg, BigIntegerField, Count, Q, Value
+from django.db.models.functions import Cast, Floor
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,12 +30,20 @@ from samsyn.organisations.middleware import require_access
 from samsyn.organisations.models import record
 from samsyn.reports.actions import (
     IdempotencyConflict,
+    ReportWarning,
     TransitionNotAllowed,
     change_status,
+    report_warnings,
     save_category,
     submit_report,
 )
-from samsyn.reports.forms import CategoryForm, ReportFilterForm, ReportForm, StatusForm
+from samsyn.reports.forms import (
+    OUTSIDE_AREAS,
+    CategoryForm,
+    ReportFilterForm,
+    ReportForm,
+    StatusForm,
+)
 from samsyn.reports.models import Category, Report, ReportQuerySet
 
 
@@ -47,36 +57,68 @@ def _map_settings() -> dict[str, str]:
 @login_required
 def new_report(request: HttpRequest) -> HttpResponse:
     access = require_access(request, Cap.CREATE_REPORT)
+    warnings: list[ReportWarning] = []
     if request.method == "POST":
         form = ReportForm(request.POST, access=access)
         key = request.POST.get("idempotency_key") or None
         if form.is_valid():
+            # A position outside every area and a likely duplicate are asked about
+            # first; "Send anyway" posts the same form with the codes it confirms.
+            confirmed = set(",".join(request.POST.getlist("confirm")).split(","))
+            warnings = [
+                w
+                for w in report_warnings(
+                    access, form.cleaned_data, by=request.user, idempotency_key=key
+                )
+                if w.code not in confirmed
+            ]
+        if form.is_valid() and not warnings:
             try:
                 result = submit_report(
                     access, form.cleaned_data, by=request.user, idempotency_key=key
                 )
-            except IdempotencyConflict as exc:
-                result_report = exc.report
+            except IdempotencyConflict:
+                # This form was sent before and then changed (Back to a kept page):
+                # a new report, so a new key, checked again before it is sent.
+                form.add_error(
+                    None,
+                    _(
+                        "This form was already sent once. Check the report and "
+                        "send it again to make a new report."
+                    ),
+                )
+                key = None
             else:
-                result_report = result.report
-            messages.success(
-                request,
-                _("Thank you! Your report (%(category)s) was received.")
-                % {"category": result_report.category.name},
-            )
-            return redirect("reports:new")
-        status = 422
+                if result.created:
+                    messages.success(
+                        request,
+                        _("Thank you! Your report (%(category)s) was received.")
+                        % {"category": result.report.category.name},
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _(
+                            "This report (%(category)s) was already received: "
+                            "it was not sent twice."
+                        )
+                        % {"category": result.report.category.name},
+                    )
+                return redirect("reports:new")
+        status = 200 if warnings else 422
     else:
         form = ReportForm(access=access)
         key = None
         status = 200
     categories = list(form.categories.values())
-    return render(
+    response = render(
         request,
         "reports/new.html",
         {
             "form": form,
             "categories": categories,
+            "warnings": warnings,
+            "confirm": ",".join(w.code for w in warnings),
             "idempotency_key": key or uuid.uuid4(),
             "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "map": _map_settings(),
@@ -84,6 +126,12 @@ def new_report(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+    # Back after "Thank you" must not bring back a filled-in form with a new key (a
+    # second report): the browser may not keep this page, so Back loads a fresh, empty
+    # form; a page kept whole (back/forward cache) keeps its key, which the server
+    # recognises. The form also has autocomplete="off" so no field is restored.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _filtered(access: Access, form: ReportFilterForm) -> tuple[ReportQuerySet, dict]:
@@ -105,7 +153,10 @@ def _filtered(access: Access, form: ReportFilterForm) -> tuple[ReportQuerySet, d
     if data.get("category"):
         qs = qs.filter(category__code=data["category"])
         params["category"] = data["category"]
-    if data.get("area"):
+    if data.get("area") == OUTSIDE_AREAS:
+        qs = qs.filter(area__isnull=True)
+        params["area"] = OUTSIDE_AREAS
+    elif data.get("area"):
         qs = qs.filter(Q(area__code=data["area"]) | Q(area__parent__code=data["area"]))
         params["area"] = data["area"]
     if data.get("organisation"):
@@ -116,19 +167,25 @@ def _filtered(access: Access, form: ReportFilterForm) -> tuple[ReportQuerySet, d
         qs = qs.open_issues()
     elif status:
         qs = qs.filter(status=status)
+    if status:
+        params["status"] = status
     return qs, params
 
 
-@login_required
-def report_map(request: HttpRequest) -> HttpResponse:
-    access = require_access(request, Cap.VIEW_REPORTS)
+def _map_filter_form(request: HttpRequest, access: Access) -> ReportFilterForm:
     data = request.GET.copy()
     if not any(data.get(k) for k in ("since", "until")):
         # Default view: the last four weeks, which is what a weekly meeting looks at.
         data.setdefault(
             "since", (timezone.localdate() - timedelta(days=27)).isoformat()
         )
-    form = ReportFilterForm(data, access=access)
+    return ReportFilterForm(data, access=access)
+
+
+@login_required
+def report_map(request: HttpRequest) -> HttpResponse:
+    access = require_access(request, Cap.VIEW_REPORTS)
+    form = _map_filter_form(request, access)
     qs, params = _filtered(access, form)
     page = Paginator(qs.order_by("-occurred_at", "-pk"), 50).get_page(
         request.GET.get("page")
@@ -137,7 +194,8 @@ def report_map(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "total": page.paginator.count,
-        "api_url": "/api/v1/reports?" + urlencode({**params, "limit": 500}),
+        # The map draws the same selection as the list, from the same filter code.
+        "api_url": reverse("reports:map_data") + "?" + urlencode(params),
         "areas_url": "/api/v1/areas",
         "map": _map_settings(),
         "query": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
@@ -152,6 +210,87 @@ def report_map(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "report-list":
         template = "reports/map.html#report-list"
     return render(request, template, context)
+
+
+def _map_cells(qs: ReportQuerySet, cell_m: int) -> list[dict[str, Any]]:
+    """Report counts per square of ``cell_m`` metres on the stored SWEREF 99 TM x/y,
+    grouped in the database (integer division of the floored coordinates), each with
+    the mean position of its reports."""
+    cell = Value(cell_m)
+    return list(
+        qs.order_by()
+        .annotate(
+            gx=Cast(Floor("x"), BigIntegerField()) / cell,
+            gy=Cast(Floor("y"), BigIntegerField()) / cell,
+        )
+        .values("gx", "gy")
+        .annotate(n=Count("pk"), lon=Avg("lon"), lat=Avg("lat"))
+        .order_by("gx", "gy")
+    )
+
+
+@login_required
+def map_data(request: HttpRequest) -> JsonResponse:
+    """Every report of the map page's filter, as GeoJSON: one point per report up to
+    SAMSYN_MAP_MAX_POINTS, above it counts per grid square (the square grows until
+    there are at most that many). Each feature has a ``count``; their sum is ``total``,
+    the list's total for the same filter."""
+    access = require_access(request, Cap.VIEW_REPORTS)
+    qs, _params = _filtered(access, _map_filter_form(request, access))
+    total = qs.count()
+    limit = settings.SAMSYN_MAP_MAX_POINTS
+    features: list[dict[str, Any]] = []
+    cell_m: int | None = None
+    if total <= limit:
+        en = (get_language() or "sv").startswith("en")
+        rows = qs.order_by("-occurred_at", "-pk").values_list(
+            "code",
+            "lon",
+            "lat",
+            "occurred_at",
+            "restricted",
+            "category__name_en" if en else "category__name_sv",
+            "area__name",
+        )
+        for code, lon, lat, occurred_at, restricted, category, area in rows:
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": str(code),
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "properties": {
+                        "count": 1,
+                        "code": str(code),
+                        "category_name": category,
+                        "occurred_at": occurred_at.isoformat(),
+                        "area_name": area,
+                        "restricted": restricted,
+                    },
+                }
+            )
+    else:
+        cell_m = settings.SAMSYN_MAP_CELL_M
+        cells = _map_cells(qs, cell_m)
+        while len(cells) > limit:
+            cell_m *= 2
+            cells = _map_cells(qs, cell_m)
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
+                "properties": {"count": c["n"], "cell_m": cell_m},
+            }
+            for c in cells
+        ]
+    return JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "total": total,
+            "aggregated": cell_m is not None,
+            "cell_m": cell_m,
+            "features": features,
+        }
+    )
 
 
 @login_required

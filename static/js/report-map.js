@@ -1,5 +1,7 @@
-// Map of reports: loads the same filtered reports as the list from the API (GeoJSON),
-// follows "next" links up to a cap, and clusters them.
+// Map of reports: loads the same filtered reports as the list (GeoJSON from
+// /reports/map.geojson, made by the same filter code as the list) and clusters them.
+// Above a limit the server sends counts per grid square instead of points; either way
+// the counts drawn add up to the list's total, and the note under the map says how.
 (function () {
   "use strict";
   var el = document.querySelector("[data-report-map]");
@@ -7,13 +9,20 @@
   // SVG, not canvas: clustering keeps the number of drawn markers small, and SVG
   // markers are real elements (focusable popups, testable).
   var map = window.SamsynMap.createMap(el, { preferCanvas: false });
-  var MAX_PAGES = 20;
-  var cluster = L.markerClusterGroup ? L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 45 }) : L.layerGroup();
+  var cluster = L.markerClusterGroup ? L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 45 }) : L.featureGroup();
   cluster.addTo(map);
-  var fitted = false;
+  var cells = L.featureGroup().addTo(map);
+  var note = document.querySelector("[data-map-note]");
+  var lang = document.documentElement.lang === "sv" ? "sv-SE" : "en-GB";
+  // The view fits the collaboration's areas, never the reports: one report far
+  // outside them would otherwise shrink the whole kommun into a corner. Only without
+  // areas does the view fit the reports.
+  var areasFitted = false, reportsFitted = false;
   window.SamsynMap.loadAreas(map, el.dataset.areasUrl, function (layer) {
-    if (!fitted) { map.fitBounds(layer.getBounds()); }
+    map.fitBounds(layer.getBounds());
+    areasFitted = true;
   });
+  map.samsynDrawnCount = 0;  // for the tests: the sum of the counts drawn
 
   function escapeHtml(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -21,44 +30,65 @@
     });
   }
 
+  function number(n) { return Number(n).toLocaleString(lang); }
+
   function popup(p) {
-    var when = new Date(p.occurred_at).toLocaleString(document.documentElement.lang === "sv" ? "sv-SE" : "en-GB", { dateStyle: "short", timeStyle: "short" });
+    var when = new Date(p.occurred_at).toLocaleString(lang, { dateStyle: "short", timeStyle: "short" });
     return "<strong>" + escapeHtml(p.category_name) + "</strong><br>" + escapeHtml(when) +
       (p.area_name ? "<br>" + escapeHtml(p.area_name) : "") +
       '<br><a href="/reports/' + encodeURIComponent(p.code) + '/">' + escapeHtml(el.dataset.openLabel || "→") + "</a>";
+  }
+
+  function cellMarker(f) {
+    var c = f.geometry.coordinates, n = f.properties.count;
+    var label = (el.dataset.cellLabel || "{n}").replace("{n}", number(n)).replace("{m}", number(f.properties.cell_m));
+    var size = n >= 1000 ? 52 : n >= 100 ? 44 : 36;
+    var icon = L.divIcon({
+      className: "map-cell-count",
+      html: "<span>" + escapeHtml(number(n)) + "</span>",
+      iconSize: [size, size],
+    });
+    return L.marker([c[1], c[0]], { icon: icon, title: label, alt: label, keyboard: true }).bindPopup(escapeHtml(label));
+  }
+
+  function say(data) {
+    if (!note) { return; }
+    var tpl = data.aggregated ? note.dataset.cells : "";
+    note.textContent = tpl.replace("{n}", number(data.total)).replace("{m}", number(data.cell_m));
+    note.hidden = !tpl;
   }
 
   var token = 0;
   function load(url) {
     token += 1;
     var mine = token;
-    map.samsynReportsLoaded = false;  // for the browser tests: all pages drawn
-    cluster.clearLayers();
-    var pages = 0;
-    function page(u) {
-      fetch(u, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) {
-          if (mine !== token) { return; }
-          if (!data) { map.samsynReportsLoaded = true; return; }
-          var markers = data.features.map(function (f) {
-            var c = f.geometry.coordinates;
-            var m = L.circleMarker([c[1], c[0]], { radius: 6, color: "#fff", weight: 1.5, fillColor: f.properties.restricted ? "#b4451f" : "#1f4e79", fillOpacity: 0.9 });
-            m.bindPopup(popup(f.properties));
-            return m;
-          });
-          if (cluster.addLayers) { cluster.addLayers(markers); } else { markers.forEach(function (m) { cluster.addLayer(m); }); }
-          pages += 1;
-          var next = (data.links || []).filter(function (l) { return l.rel === "next"; })[0];
-          if (next && pages < MAX_PAGES) { page(next.href); }
-          else {
-            if (!fitted && cluster.getBounds && cluster.getBounds().isValid()) { map.fitBounds(cluster.getBounds(), { maxZoom: 15 }); fitted = true; }
-            map.samsynReportsLoaded = true;
-          }
-        })
-        .catch(function () { if (mine === token) { map.samsynReportsLoaded = true; } /* the list beside the map still shows the reports */ });
-    }
-    page(url);
+    map.samsynReportsLoaded = false;  // for the browser tests: all drawn
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (mine !== token) { return; }
+        cluster.clearLayers();
+        cells.clearLayers();
+        map.samsynDrawnCount = 0;
+        if (!data) { map.samsynReportsLoaded = true; return; }
+        var markers = [];
+        data.features.forEach(function (f) {
+          map.samsynDrawnCount += f.properties.count;
+          if (f.properties.cell_m) { cells.addLayer(cellMarker(f)); return; }
+          var c = f.geometry.coordinates;
+          var m = L.circleMarker([c[1], c[0]], { radius: 6, color: "#fff", weight: 1.5, fillColor: f.properties.restricted ? "#b4451f" : "#1f4e79", fillOpacity: 0.9 });
+          m.bindPopup(popup(f.properties));
+          markers.push(m);
+        });
+        if (cluster.addLayers) { cluster.addLayers(markers); } else { markers.forEach(function (m) { cluster.addLayer(m); }); }
+        say(data);
+        if (!areasFitted && !reportsFitted) {
+          var bounds = L.latLngBounds([]).extend(cluster.getBounds()).extend(cells.getBounds());
+          if (bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 15 }); reportsFitted = true; }
+        }
+        map.samsynReportsLoaded = true;
+      })
+      .catch(function () { if (mine === token) { map.samsynReportsLoaded = true; } /* the list beside the map still shows the reports */ });
   }
 
   // Residents' accepted reports: a separate layer (own marker style, never clustered

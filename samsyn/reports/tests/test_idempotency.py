@@ -7,6 +7,7 @@ import threading
 import uuid
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 
@@ -146,3 +147,45 @@ def test_it_gives_each_new_form_its_own_key(client, bob):
     keys = {client.get("/reports/new/").context["idempotency_key"] for _ in range(2)}
     assert len(keys) == 2
     assert all(uuid.UUID(str(k)) for k in keys)
+
+
+def test_back_after_thank_you_never_makes_a_second_report_silently(
+    client, bob, west_area
+):
+    """Back after "Thank you!": the browser may not keep the form page (no-store), so
+    it loads a fresh, empty form (autocomplete off: nothing restored into it). A page
+    kept whole keeps its key, and sending it again is recognised; a fresh form filled
+    in the same way is a likely duplicate and asks first."""
+    client.force_login(bob)
+    form = client.get("/reports/new/")
+    assert "no-store" in form["Cache-Control"]
+    assert 'autocomplete="off"' in form.content.decode()
+    data = {
+        "category": "gathering",
+        "lat": "59.27",
+        "lon": "15.20",
+        "idempotency_key": str(form.context["idempotency_key"]),
+    }
+    assert client.post("/reports/new/", data).status_code == 302
+    thanks = client.get("/reports/new/")
+    assert "no-store" in thanks["Cache-Control"]
+
+    # The kept page, sent again: the same report, and the reporter is told so.
+    again = client.post("/reports/new/", data)
+    assert again.status_code == 302
+    messages = [str(m) for m in get_messages(again.wsgi_request)]
+    assert any("already received" in m for m in messages)
+    assert Report.objects.count() == 1
+
+    # The kept page, changed and sent again: a new report, so checked again first.
+    changed = client.post("/reports/new/", {**data, "category": "littering"})
+    assert changed.status_code == 422
+    assert changed.context["idempotency_key"] != data["idempotency_key"]
+    assert Report.objects.count() == 1
+
+    # A fresh form (a new key) filled in the same way: asked before a second report.
+    fresh = {**data, "idempotency_key": str(thanks.context["idempotency_key"])}
+    asked = client.post("/reports/new/", fresh)
+    assert asked.status_code == 200
+    assert 'data-warning="likely_duplicate"' in asked.content.decode()
+    assert Report.objects.count() == 1

@@ -55,7 +55,10 @@ def test_it_saves_a_report_with_both_coordinate_systems(bob_client, bob, east_ar
 
 
 def test_it_leaves_the_area_empty_outside_every_area(bob_client, west_area):
-    bob_client.post("/reports/new/", {"category": "fire", "lat": 59.0, "lon": 15.0})
+    data = {"category": "fire", "lat": 59.0, "lon": 15.0}
+    # Asked first (test_warnings.py), then sent when the reporter confirms.
+    assert bob_client.post("/reports/new/", data).status_code == 200
+    bob_client.post("/reports/new/", {**data, "confirm": "outside_areas"})
     assert Report.objects.get().area is None
 
 
