@@ -75,7 +75,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "samsyn.accounts.apps.AdminConfig",  # django.contrib.admin under the 2FA rule
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
