@@ -98,6 +98,65 @@ def test_only_those_who_may_read_restricted_reports_may_send_them_on(
     assert hook.include_restricted is False
 
 
+def test_an_edit_by_someone_who_may_not_read_restricted_reports_turns_them_off(
+    north, north_police, alice, adam, django_capture_on_commit_callbacks
+):
+    """A coordinator's hook sends restricted reports; an administrator (who may not
+    read them) changes only its URL. The hook must not keep sending them, now to
+    an address the administrator chose."""
+    c = client_for(alice)
+    c.post(
+        "/integrations/webhooks/new/",
+        {
+            "name": "Polisen",
+            "url": "https://police.example.org/hook",
+            "include_restricted": "on",
+        },
+    )
+    hook = Webhook.objects.get(name="Polisen")
+    assert hook.include_restricted is True
+    admin = client_for(adam)
+    form = admin.get(f"/integrations/webhooks/{hook.code}/edit/")
+    assert "Saving turns that off" in form.content.decode()
+    r = admin.post(
+        f"/integrations/webhooks/{hook.code}/edit/",
+        {"name": "Polisen", "url": "https://attacker.example.org/hook"},
+    )
+    assert r.status_code == 302
+    hook.refresh_from_db()
+    assert (hook.url, hook.include_restricted) == (
+        "https://attacker.example.org/hook",
+        False,
+    )
+    event = AuditEvent.objects.filter(action="webhook.changed").get()
+    assert event.data["include_restricted"] is False
+    from samsyn.testing import make_report
+
+    with django_capture_on_commit_callbacks(execute=False):
+        make_report(north_police, restricted=True)
+    assert not WebhookDelivery.objects.filter(webhook=hook).exists()
+
+
+def test_a_coordinators_edit_keeps_restricted_reports_on(north, alice):
+    hook = Webhook.objects.create(
+        collaboration=north,
+        name="Polisen",
+        url="https://police.example.org/hook",
+        include_restricted=True,
+    )
+    r = client_for(alice).post(
+        f"/integrations/webhooks/{hook.code}/edit/",
+        {
+            "name": "Polisen",
+            "url": "https://police2.example.org/hook",
+            "include_restricted": "on",
+        },
+    )
+    assert r.status_code == 302
+    hook.refresh_from_db()
+    assert hook.include_restricted is True
+
+
 def test_edit_pause_resume_rotate_and_delete_are_audited(north, alice, hook):
     c = client_for(alice)
     base = f"/integrations/webhooks/{hook.code}/"
