@@ -65,6 +65,35 @@ def test_bad_input_is_refused_and_nothing_is_made(alice):
     assert not Webhook.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/",
+        "http://[::1]/",
+        "http://127.0.0.1:6379/",
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://metadata.google.internal/computeMetadata/v1/",
+    ],
+)
+def test_a_hook_to_a_private_or_local_address_is_refused(alice, url):
+    r = client_for(alice).post(
+        "/integrations/webhooks/new/", {"name": "Scan", "url": url}
+    )
+    assert r.status_code == 422
+    assert not Webhook.objects.exists()
+    errors = " ".join(r.context["form"].errors["url"])
+    assert "SAMSYN_OUTBOUND_ALLOW" in errors or "metadata" in errors
+
+
+def test_an_allowed_on_premise_receiver_is_accepted(alice, settings):
+    settings.SAMSYN_OUTBOUND_ALLOW = ["10.20.0.0/16"]
+    r = client_for(alice).post(
+        "/integrations/webhooks/new/", {"name": "Drift", "url": "http://10.20.1.5/in"}
+    )
+    assert r.status_code == 302
+
+
 def test_categories_offered_are_the_collaborations_own(north, south, alice):
     r = client_for(alice).get("/integrations/webhooks/new/")
     offered = set(r.context["form"].fields["categories"].queryset)
