@@ -1,7 +1,9 @@
 """The JSON API, /api/v1/: one NinjaAPI, one router per app.
 
 Machine clients authenticate with ``Authorization: Bearer TOKEN`` (see
-``samsyn create_api_token``); the browser uses its session (with CSRF). Errors are
+``samsyn create_api_token``); the browser uses its session (with CSRF). A request
+that presents a token is judged by the token alone, never by a session beside it; a
+session counts only under the second-factor rule (``session_counts``). Errors are
 JSON with a message per field, never an HTML page or a 500.
 """
 
@@ -17,6 +19,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from samsyn.accounts.middleware import session_counts
 from samsyn.accounts.models import ApiToken
 from samsyn.organisations.access import Access
 from samsyn.organisations.middleware import SESSION_KEY
@@ -45,6 +48,21 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
+class VerifiedSessionAuth(SessionAuth):
+    """The browser's session, when it counts (verified second factor, if needed).
+
+    Never when the request carries an ``Authorization`` header: a bad token is a
+    401, not a fall-back to whatever session came with it.
+    """
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if request.headers.get("Authorization"):
+            return None
+        if not session_counts(request.user):
+            return None
+        return super().authenticate(request, key)
+
+
 api = NinjaAPI(
     title="Samsyn API",
     version="1",
@@ -54,7 +72,7 @@ api = NinjaAPI(
         "idempotency keys. Choose the collaboration with the `X-Collaboration` header "
         "(its short name) when your account belongs to more than one."
     ),
-    auth=[TokenAuth(), SessionAuth()],
+    auth=[TokenAuth(), VerifiedSessionAuth()],
 )
 
 

@@ -75,7 +75,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "samsyn.accounts.apps.AdminConfig",  # django.contrib.admin under the 2FA rule
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -349,6 +349,12 @@ if SAMSYN_OIDC_ISSUER:
 SAMSYN_METRICS_TOKEN = env_secret("SAMSYN_METRICS_TOKEN", "")
 SAMSYN_OPEN311_PUBLIC = env_bool("SAMSYN_OPEN311_PUBLIC", False)
 SAMSYN_WEBHOOK_TIMEOUT = env_int("SAMSYN_WEBHOOK_TIMEOUT", 5)
+# Outbound HTTP (samsyn/lib/outbound.py): webhooks, the police feed, doctor, single
+# sign-on. Only public addresses are called; these hosts, addresses and networks
+# (CIDR) may be called although they are not public (on-premise receivers).
+SAMSYN_OUTBOUND_ALLOW = env_list("SAMSYN_OUTBOUND_ALLOW", [])
+SAMSYN_OUTBOUND_CONNECT_TIMEOUT = env_int("SAMSYN_OUTBOUND_CONNECT_TIMEOUT", 3)
+SAMSYN_OUTBOUND_READ_TIMEOUT = env_int("SAMSYN_OUTBOUND_READ_TIMEOUT", 10)
 SAMSYN_REMINDER_DAYS_AHEAD = env_int("SAMSYN_REMINDER_DAYS_AHEAD", 3)
 # Residents' public page: accepted submissions per hour per (daily hashed) address and
 # per collaboration (samsyn/residents/guard.py).

@@ -24,16 +24,16 @@ import hmac
 import json
 import secrets
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
+import httpx
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
 from samsyn.accounts.models import OidcIdentity, User
+from samsyn.lib import outbound
 
 SESSION_KEY = "oidc_flow"
 TIMEOUT = 10
@@ -59,17 +59,33 @@ def _fetch_json(
     data: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """GET (or POST a form to) the provider through the outbound client: public
+    addresses only (an on-premise provider goes in SAMSYN_OUTBOUND_ALLOW), no
+    redirects."""
     if urllib.parse.urlsplit(url).scheme not in ("https", "http"):
         raise OidcError(f"{url} is not an http(s) URL")
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    req = urllib.request.Request(url, data=body, headers=headers or {})  # noqa: S310
-    req.add_header("Accept", "application/json")
+    sent = {"Accept": "application/json", **(headers or {})}
+    body = None
+    if data is not None:
+        body = urllib.parse.urlencode(data).encode()
+        sent["Content-Type"] = "application/x-www-form-urlencoded"
     try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310
-            return json.loads(resp.read().decode())
-    except urllib.error.HTTPError as exc:
-        raise OidcError(f"{url} answered {exc.code}") from exc
-    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+        response = outbound.request(
+            "POST" if body is not None else "GET",
+            url,
+            content=body,
+            headers=sent,
+            timeout=TIMEOUT,
+        )
+    except outbound.OutboundRefused as exc:
+        raise OidcError(f"{url} may not be called: {exc}") from exc
+    except httpx.HTTPError as exc:
+        raise OidcError(f"{url} could not be read: {exc}") from exc
+    if response.status_code != 200:
+        raise OidcError(f"{url} answered {response.status_code}")
+    try:
+        return json.loads(response.content.decode())
+    except ValueError as exc:
         raise OidcError(f"{url} could not be read: {exc}") from exc
 
 

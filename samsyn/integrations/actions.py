@@ -6,8 +6,6 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,6 +23,7 @@ from samsyn.integrations.models import (
     WebhookDelivery,
     new_secret,
 )
+from samsyn.lib import outbound
 from samsyn.lib.progress import Progress, null
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import Organisation, record
@@ -126,6 +125,7 @@ def revoke_open311_key(key: Open311Key, *, by: Any = None) -> None:
 # --- webhooks ------------------------------------------------------------------------
 
 MAX_ATTEMPTS = 3
+_REFUSED = "Refused"
 SKIP_SOURCES = {Report.Source.DEMO, Report.Source.IMPORT}
 
 Sender = Callable[[str, bytes, dict[str, str], float], int]
@@ -199,13 +199,13 @@ def queue_report_webhooks(report: Report) -> list[WebhookDelivery]:
 
 
 def http_send(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    """POST the body; the status code, or an exception for network errors."""
-    req = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
-            return int(resp.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
+    """POST the body through the outbound client (public addresses only, no
+    redirects); the status code, or an exception: OutboundRefused for an address
+    that may not be called, httpx.HTTPError for network errors."""
+    response = outbound.request(
+        "POST", url, content=body, headers=headers, timeout=timeout, max_bytes=4096
+    )
+    return response.status_code
 
 
 def attempt_delivery(
@@ -228,6 +228,11 @@ def attempt_delivery(
     delivery.attempts += 1
     try:
         code = send(hook.url, body, headers, timeout)
+    except outbound.OutboundRefused as exc:
+        # Not a passing failure: trying again would only be refused again.
+        delivery.status_code = None
+        delivery.error = f"{_REFUSED}: {exc}"[:500]
+        delivery.attempts = max(delivery.attempts, MAX_ATTEMPTS)
     except Exception as exc:  # noqa: BLE001 - any network failure is a failed try
         delivery.status_code = None
         delivery.error = f"{type(exc).__name__}: {exc}"[:500]

@@ -89,9 +89,18 @@ class WebhookForm(forms.ModelForm):
                 "categories",
                 list(self.instance.categories.values_list("pk", flat=True)),
             )
-        # Restricted reports may only be sent on by someone who may read them.
+        # Restricted reports may only be sent on by someone who may read them; a
+        # change made by anyone else turns sending them off (else whoever may not
+        # read them could point a coordinator's hook at an address of their own).
+        self.turns_off_restricted = False
         if not access.can(Cap.VIEW_RESTRICTED):
             del self.fields["include_restricted"]
+            self.turns_off_restricted = bool(self.instance.include_restricted)
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if "include_restricted" not in self.fields:
+            self.instance.include_restricted = False
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samsyn.lib.outbound import validate_public_url
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration, Organisation
 from samsyn.reports.models import Category
@@ -112,7 +113,7 @@ class Webhook(models.Model):
         Collaboration, on_delete=models.CASCADE, related_name="webhooks"
     )
     name = models.CharField(_("name"), max_length=100)
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.URLField(_("URL"), max_length=500, validators=[validate_public_url])
     secret = models.CharField(
         _("secret"),
         max_length=100,

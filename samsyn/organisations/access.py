@@ -107,6 +107,22 @@ class Access:
             roles_by_org={k: frozenset(v) for k, v in by_org.items()},
         )
 
+    @classmethod
+    def everyone(cls, collaboration: Collaboration) -> Access:
+        """What every member of the collaboration may see: no restricted report,
+        not even one organisation's own.
+
+        For artefacts made by one person and read by people who may not see
+        restricted reports (guard plans, read by guards, reporters and the steering
+        group): made from this access, they cannot reveal a restricted-only place or
+        count to anyone.
+        """
+        return cls(
+            user=None,
+            collaboration=collaboration,
+            roles=frozenset({Role.STEERING}),
+        )
+
     @property
     def is_member(self) -> bool:
         return bool(self.roles)

@@ -199,9 +199,16 @@ def generate_patrol_plan(
     by: User,
     now: datetime | None = None,
 ) -> PatrolPlan:
-    """A new draft plan for an ISO week: the highest-risk windows in the shifts."""
+    """A new draft plan for an ISO week: the highest-risk windows in the shifts.
+
+    Made from the reports every reader of a published plan may see
+    (``Access.everyone``): guards, reporters and the steering group read it, so a
+    restricted report must not draw a visit, name a square or move a figure, even
+    when the planner may see it. Restricted reports therefore do not steer the
+    guards (docs/security.md, "Restricted reports").
+    """
     settings = PatrolSettings.for_collaboration(collab)
-    access = Access.for_user(by, collab)
+    access = Access.everyone(collab)
     table, ranked = rank_windows(collab, iso_year, iso_week, access, settings, now)
     slots = risk.schedule(
         ranked,

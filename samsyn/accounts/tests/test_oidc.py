@@ -195,6 +195,9 @@ def sso(settings, provider):  # type: ignore[no-untyped-def]
     settings.SAMSYN_OIDC_CLIENT_ID = CLIENT_ID
     settings.SAMSYN_OIDC_CLIENT_SECRET = CLIENT_SECRET
     settings.SAMSYN_OIDC_NAME = "Test IdP"
+    # The fake provider listens on loopback, which outbound calls refuse unless
+    # allowed (an on-premise provider is allowed the same way).
+    settings.SAMSYN_OUTBOUND_ALLOW = ["127.0.0.1"]
     oidc._cache.clear()
     provider.override = {}
     return provider
@@ -297,3 +300,9 @@ def test_it_refuses_a_wrong_state_and_a_forged_signature(sso, bob):
         oidc.validate_id_token(token, nonce="n", jwks_uri=f"{sso.issuer}/jwks")["sub"]
         == "idp-bob"
     )
+
+
+def test_it_calls_no_provider_at_a_private_address_unless_allowed(sso, settings):
+    settings.SAMSYN_OUTBOUND_ALLOW = []
+    with pytest.raises(oidc.OidcError, match="SAMSYN_OUTBOUND_ALLOW"):
+        oidc.discovery()

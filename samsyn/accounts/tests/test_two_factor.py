@@ -112,3 +112,116 @@ def test_it_is_off_for_roles_when_the_setting_is_off(settings, alice):
     client, response = sign_in("alice")
     assert response["Location"] == "/reports/"
     assert client.get("/reports/").status_code == 200
+
+
+# --- one rule: a session counts only when verified ------------------------------------
+
+
+@pytest.mark.parametrize("enrolled", [False, True])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("get", "/api/v1/reports"),
+        ("get", "/api/v1/exports/reports.csv"),
+        ("get", "/api/v1/analysis/hotspots"),
+        ("post", "/api/v1/reports"),
+    ],
+)
+def test_a_junk_bearer_token_does_not_lift_an_unverified_session(
+    required, alice, enrolled, method, path
+):
+    if enrolled:
+        TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    client, _ = sign_in("alice")
+    assert client.get("/api/v1/reports").status_code == 401
+    response = getattr(client, method)(
+        path, content_type="application/json", HTTP_AUTHORIZATION="Bearer x"
+    )
+    assert response.status_code == 401
+
+
+def test_a_bad_token_never_falls_back_to_a_verified_session(required, alice):
+    device = TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    client, _ = sign_in("alice")
+    client.post("/accounts/2fa/verify/", {"token": code_for(device)})
+    assert client.get("/api/v1/reports").status_code == 200
+    # A request that presents a token is judged by that token alone.
+    junk = client.get("/api/v1/reports", HTTP_AUTHORIZATION="Bearer x")
+    assert junk.status_code == 401
+
+
+def test_the_api_applies_the_rule_itself(required, alice, rf):
+    """Even without the middleware, the API's session authentication needs a
+    verified session for a user who must use a second factor."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from samsyn.api import VerifiedSessionAuth
+
+    request = rf.get("/api/v1/reports")
+    request.session = SessionStore()
+    request.user = alice
+    alice.is_verified = lambda: False  # type: ignore[attr-defined]
+    assert VerifiedSessionAuth().authenticate(request, "cookie") is None
+    alice.is_verified = lambda: True  # type: ignore[attr-defined]
+    assert VerifiedSessionAuth().authenticate(request, "cookie") == alice
+
+
+# --- staff and superusers -------------------------------------------------------------
+
+
+@pytest.fixture
+def root(db):  # type: ignore[no-untyped-def]
+    from samsyn.accounts.models import User
+
+    return User.objects.create_superuser("root", "root@example.org", "pw")
+
+
+def admin_sign_in(username: str) -> tuple[Client, object]:
+    client = Client()
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": "pw", "next": "/admin/"},
+    )
+    return client, response
+
+
+def test_a_superuser_needs_the_second_factor_in_the_admin(required, root):
+    client, response = admin_sign_in("root")
+    assert response.status_code == 302
+    for path in ("/admin/", "/admin/reports/report/?restricted__exact=1"):
+        blocked = client.get(path)
+        assert blocked.status_code == 302
+        assert blocked["Location"].startswith("/accounts/2fa/?next=")
+    # The enrolment page exists for someone with no membership at all.
+    assert client.get("/accounts/2fa/").status_code == 200
+    device = TOTPDevice.objects.get(user=root)
+    done = client.post("/accounts/2fa/", {"token": code_for(device), "next": "/admin/"})
+    assert done["Location"] == "/admin/"
+    assert client.get("/admin/reports/report/").status_code == 200
+
+
+def test_staff_need_it_too(required, db):
+    from samsyn.accounts.models import User
+
+    User.objects.create_user("clerk", password="pw", is_staff=True)
+    client, _ = admin_sign_in("clerk")
+    blocked = client.get("/admin/")
+    assert blocked.status_code == 302
+    assert blocked["Location"].startswith("/accounts/2fa/")
+
+
+def test_the_admin_site_applies_the_rule_itself(required, root, rf):
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = root
+    root.is_verified = lambda: False  # type: ignore[attr-defined]
+    assert not admin.site.has_permission(request)
+    root.is_verified = lambda: True  # type: ignore[attr-defined]
+    assert admin.site.has_permission(request)
+
+
+def test_the_admin_is_open_to_a_superuser_when_the_requirement_is_off(settings, root):
+    settings.SAMSYN_REQUIRE_2FA = False
+    client, _ = admin_sign_in("root")
+    assert client.get("/admin/").status_code == 200

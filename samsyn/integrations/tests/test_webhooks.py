@@ -21,6 +21,7 @@ class Receiver:
 
     def __init__(self, statuses: list[int]) -> None:
         self.statuses = statuses
+        self.location = ""
         self.received: list[tuple[dict[str, str], bytes]] = []
         outer = self
 
@@ -30,6 +31,8 @@ class Receiver:
                 outer.received.append((dict(self.headers), body))
                 code = outer.statuses.pop(0) if outer.statuses else 200
                 self.send_response(code)
+                if outer.location:
+                    self.send_header("Location", outer.location)
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:
@@ -55,6 +58,7 @@ def receiver():
 def test_it_posts_signed_new_reports_to_the_hook(
     north_org, receiver, settings, django_capture_on_commit_callbacks
 ):
+    settings.SAMSYN_OUTBOUND_ALLOW = ["127.0.0.1"]  # the receiver is local
     lighting = Category.objects.get(
         collaboration=north_org.collaboration, code="unsafe_lighting"
     )
@@ -111,6 +115,7 @@ def test_it_retries_with_backoff_and_logs_the_failure(north_org):
 
 def test_it_succeeds_on_a_retry_against_a_real_server(north_org, settings):
     settings.SAMSYN_WEBHOOK_INLINE_WAIT = 0
+    settings.SAMSYN_OUTBOUND_ALLOW = ["127.0.0.1"]
     server = Receiver([500])
     try:
         Webhook.objects.create(
@@ -151,6 +156,47 @@ def test_it_shows_the_delivery_log_to_admins_only(north_org, adam, bob):
     assert hook.name in page.content.decode()
     client.force_login(bob)
     assert client.get("/integrations/webhooks/").status_code == 404
+
+
+def test_a_stored_hook_to_a_private_address_is_never_called(
+    north_org, receiver, django_capture_on_commit_callbacks
+):
+    """Saved another way (the admin, an older version): delivery refuses it too,
+    and the log says why instead of being a port scanner's answer."""
+    Webhook.objects.create(
+        collaboration=north_org.collaboration, name="Scan", url=receiver.url
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_report(north_org)
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed" and delivery.status_code is None
+    assert "127.0.0.1" in delivery.error and "SAMSYN_OUTBOUND_ALLOW" in delivery.error
+
+
+def test_it_does_not_follow_a_redirect(
+    north_org, settings, django_capture_on_commit_callbacks
+):
+    """A 302 is the receiver's answer (a failure), not an address to go on to."""
+    settings.SAMSYN_OUTBOUND_ALLOW = ["127.0.0.1"]
+    settings.SAMSYN_WEBHOOK_INLINE_WAIT = 0
+    target = Receiver([])
+    bouncer = Receiver([302, 302, 302])
+    bouncer.location = target.url
+    try:
+        Webhook.objects.create(
+            collaboration=north_org.collaboration, name="B", url=bouncer.url
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            report = make_report(north_org)
+        delivery = WebhookDelivery.objects.get(
+            event_id=f"report.submitted:{report.code}"
+        )
+        assert (delivery.status, delivery.error) == ("failed", "HTTP 302")
+        assert len(bouncer.received) == 3 and target.received == []
+    finally:
+        target.close()
+        bouncer.close()
 
 
 def test_it_signs_over_timestamp_and_body():

@@ -65,6 +65,35 @@ def test_bad_input_is_refused_and_nothing_is_made(alice):
     assert not Webhook.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/",
+        "http://[::1]/",
+        "http://127.0.0.1:6379/",
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://metadata.google.internal/computeMetadata/v1/",
+    ],
+)
+def test_a_hook_to_a_private_or_local_address_is_refused(alice, url):
+    r = client_for(alice).post(
+        "/integrations/webhooks/new/", {"name": "Scan", "url": url}
+    )
+    assert r.status_code == 422
+    assert not Webhook.objects.exists()
+    errors = " ".join(r.context["form"].errors["url"])
+    assert "SAMSYN_OUTBOUND_ALLOW" in errors or "metadata" in errors
+
+
+def test_an_allowed_on_premise_receiver_is_accepted(alice, settings):
+    settings.SAMSYN_OUTBOUND_ALLOW = ["10.20.0.0/16"]
+    r = client_for(alice).post(
+        "/integrations/webhooks/new/", {"name": "Drift", "url": "http://10.20.1.5/in"}
+    )
+    assert r.status_code == 302
+
+
 def test_categories_offered_are_the_collaborations_own(north, south, alice):
     r = client_for(alice).get("/integrations/webhooks/new/")
     offered = set(r.context["form"].fields["categories"].queryset)
@@ -96,6 +125,65 @@ def test_only_those_who_may_read_restricted_reports_may_send_them_on(
     )
     hook.refresh_from_db()
     assert hook.include_restricted is False
+
+
+def test_an_edit_by_someone_who_may_not_read_restricted_reports_turns_them_off(
+    north, north_police, alice, adam, django_capture_on_commit_callbacks
+):
+    """A coordinator's hook sends restricted reports; an administrator (who may not
+    read them) changes only its URL. The hook must not keep sending them, now to
+    an address the administrator chose."""
+    c = client_for(alice)
+    c.post(
+        "/integrations/webhooks/new/",
+        {
+            "name": "Polisen",
+            "url": "https://police.example.org/hook",
+            "include_restricted": "on",
+        },
+    )
+    hook = Webhook.objects.get(name="Polisen")
+    assert hook.include_restricted is True
+    admin = client_for(adam)
+    form = admin.get(f"/integrations/webhooks/{hook.code}/edit/")
+    assert "Saving turns that off" in form.content.decode()
+    r = admin.post(
+        f"/integrations/webhooks/{hook.code}/edit/",
+        {"name": "Polisen", "url": "https://attacker.example.org/hook"},
+    )
+    assert r.status_code == 302
+    hook.refresh_from_db()
+    assert (hook.url, hook.include_restricted) == (
+        "https://attacker.example.org/hook",
+        False,
+    )
+    event = AuditEvent.objects.filter(action="webhook.changed").get()
+    assert event.data["include_restricted"] is False
+    from samsyn.testing import make_report
+
+    with django_capture_on_commit_callbacks(execute=False):
+        make_report(north_police, restricted=True)
+    assert not WebhookDelivery.objects.filter(webhook=hook).exists()
+
+
+def test_a_coordinators_edit_keeps_restricted_reports_on(north, alice):
+    hook = Webhook.objects.create(
+        collaboration=north,
+        name="Polisen",
+        url="https://police.example.org/hook",
+        include_restricted=True,
+    )
+    r = client_for(alice).post(
+        f"/integrations/webhooks/{hook.code}/edit/",
+        {
+            "name": "Polisen",
+            "url": "https://police2.example.org/hook",
+            "include_restricted": "on",
+        },
+    )
+    assert r.status_code == 302
+    hook.refresh_from_db()
+    assert hook.include_restricted is True
 
 
 def test_edit_pause_resume_rotate_and_delete_are_audited(north, alice, hook):

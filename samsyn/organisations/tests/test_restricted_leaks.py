@@ -395,6 +395,63 @@ def test_the_annual_report_shows_no_restricted_detail(leaks: Leaks) -> None:
                 _no_details(content(response), hidden, f"{path} for {who}")
 
 
+# --------------------------------------------------------------- guard plans
+
+
+def _mask_codes(text: str) -> str:
+    return re.sub(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<code>", text
+    )
+
+
+def test_guard_plans_reveal_no_restricted_place_or_count(leaks: Leaks) -> None:
+    """A coordinator (who may see restricted reports) makes and publishes a guard
+    plan; reporters, the steering group and the guards read it. Restricted reports,
+    20 of them at a place only they name and in the same streets as the open ones,
+    must change nothing they see: not a visit, a square, an hour or a figure."""
+    from samsyn.patrols.actions import generate_patrol_plan, publish_patrol_plan
+    from samsyn.patrols.models import PatrolSettings
+
+    w = leaks
+    alice = w.users["alice"]
+    # Shifts round the clock, so that every report's hour could draw a visit.
+    PatrolSettings.objects.create(
+        collaboration=w.north,
+        teams=2,
+        shifts={str(d): ["00:00", "23:45"] for d in range(7)},
+        hotspot_cells=20,
+    )
+    year, week, _ = (timezone.localdate() + timedelta(days=7)).isocalendar()
+
+    def plan_as_read() -> tuple[Any, dict[str, str]]:
+        plan = generate_patrol_plan(w.north, year, week, by=alice)
+        publish_patrol_plan(plan, by=alice)
+        seen = {}
+        for who in ("sam", "bob"):
+            client = Client()
+            client.force_login(w.users[who])
+            page = content(client.get(f"/patrols/plans/{plan.code}/"))
+            api = content(
+                api_client(w.users[who]).get(f"/api/v1/patrols/plans/{plan.code}")
+            )
+            seen[who] = _mask_codes(page) + _mask_codes(
+                re.sub(r'"(created|published_at)": "[^"]*"', "", api)
+            )
+        return plan, seen
+
+    before_plan, before = plan_as_read()
+    assert before_plan.visits.exists(), "the open reports alone draw visits"
+    hidden = add_restricted(w)
+    after_plan, after = plan_as_read()
+    for who in ("sam", "bob"):
+        # (The hidden place lies within reach of open reports too, so its name
+        # may appear; what must not move is anything the restricted ones add.)
+        assert MARKER not in after[who]
+        assert not any(str(r.code) in after[who] for r in hidden)
+        assert after[who] == before[who], f"the guard plan {who} reads changed"
+    assert after_plan.inputs["n_reports"] == before_plan.inputs["n_reports"]
+
+
 # --------------------------------------------------------------- notifications, webhooks
 
 
@@ -442,6 +499,34 @@ def test_webhooks_carry_restricted_reports_only_when_allowed(leaks: Leaks) -> No
         list(WebhookDelivery.objects.values_list("payload", flat=True))
     )
     _no_details(payloads, hidden, "webhook payloads")
+
+
+def test_a_hook_changed_by_someone_without_the_right_sends_no_restricted_report(
+    leaks: Leaks, adam: Any
+) -> None:
+    """A coordinator's hook sends restricted reports; an administrator, who may not
+    read them, changes its address: from then on it carries none of them."""
+    from samsyn.integrations.models import Webhook, WebhookDelivery
+
+    w = leaks
+    hook = Webhook.objects.create(
+        collaboration=w.north,
+        name="Polisen",
+        url="https://police.example.org/hook",
+        include_restricted=True,
+    )
+    client = Client()
+    client.force_login(adam)
+    response = client.post(
+        f"/integrations/webhooks/{hook.code}/edit/",
+        {"name": "Polisen", "url": "https://elsewhere.example.org/hook"},
+    )
+    assert response.status_code == 302
+    hidden = add_restricted(w)
+    payloads = json.dumps(
+        list(WebhookDelivery.objects.values_list("payload", flat=True))
+    )
+    _no_details(payloads, hidden, "webhook payloads after the change")
 
 
 # --------------------------------------------------------------- the audit log

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.request
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ from django.db import connections
 from django.utils import timezone
 
 from samsyn.integrations import checks
+from samsyn.lib import outbound
 
 OK, WARN, ERROR, SKIP = "ok", "warning", "error", "skipped"
 
@@ -234,15 +234,22 @@ def check_services(offline: bool) -> list[Finding]:
         url = tile.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0")
         url = url.replace("{y}", "0").replace("{r}", "")
         try:
-            req = urllib.request.Request(url, headers={"User-Agent": "samsyn-doctor"})  # noqa: S310
-            with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310
-                status = resp.status
+            status = outbound.request(
+                "GET",
+                url,
+                headers={"User-Agent": "samsyn-doctor"},
+                timeout=5,
+                max_bytes=65536,
+            ).status_code
+            problem = "" if 200 <= status < 300 else f"HTTP {status}"
         except Exception as exc:  # noqa: BLE001
+            problem = str(exc)
+        if problem:
             out.append(
                 Finding(
                     WARN,
                     "map tiles",
-                    f"Tile server not reachable: {exc}",
+                    f"Tile server not reachable: {problem}",
                     "Check SAMSYN_TILE_URL and outbound network; maps still work "
                     "without tiles.",
                 )

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.error import URLError
 
+import httpx
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from samsyn.lib import outbound
 from samsyn.lib.progress import for_command
 from samsyn.organisations.models import Collaboration
 from samsyn.police.actions import PoliceImportError, import_police_events
@@ -18,17 +18,25 @@ TIMEOUT_SECONDS = 30
 
 
 def read_source(source: str) -> bytes:
-    """The bytes of a local file or an https URL."""
+    """The bytes of a local file or an https URL (through the outbound client:
+    public addresses only, no redirects)."""
     if source.startswith("https://"):
-        request = urllib.request.Request(  # noqa: S310 (https only, checked above)
-            source, headers={"User-Agent": USER_AGENT}
-        )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (https only)
+            response = outbound.request(
+                "GET",
+                source,
+                headers={"User-Agent": USER_AGENT},
+                timeout=TIMEOUT_SECONDS,
                 # One byte over the limit is enough for the parser to refuse it.
-                return response.read(MAX_BYTES + 1)
-        except (URLError, TimeoutError, OSError) as exc:
+                max_bytes=MAX_BYTES + 1,
+            )
+        except (outbound.OutboundRefused, httpx.HTTPError) as exc:
             raise CommandError(f"{source}: could not be fetched ({exc}).") from exc
+        if response.status_code != 200:
+            raise CommandError(
+                f"{source}: could not be fetched (HTTP {response.status_code})."
+            )
+        return response.content
     if "://" in source:
         raise CommandError(f"{source}: only https URLs or local files are read.")
     path = Path(source)
