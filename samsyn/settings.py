@@ -124,6 +124,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the body: 413 above the view's size limit, 400 for
+    # JSON that is not text (samsyn/lib/limits.py).
+    "samsyn.lib.limits.RequestLimitsMiddleware",
     # Before CSRF and the views: a NUL in a parameter is a 400, never a 500.
     "samsyn.lib.nul.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -238,6 +241,12 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
+# Request bodies: a form or JSON body up to 2.5 MB (Django's default, stated here);
+# a page that takes a file says its own limit beside the view (samsyn.lib.limits
+# .max_body). Larger requests are refused (413) before they are read. Uploads above
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SAMSYN_MAX_BODY_BYTES", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Background work (PDFs, e-mail, webhooks): in production a queue in the database that
 # `samsyn db_worker` runs; in development inside the request unless TASKS_BACKEND says
