@@ -13,7 +13,12 @@ PG_HOST ?= 127.0.0.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo serve test test-sqlite test-calendar test-postgres bench lint format messages lock clean browser-deps loadtest
+# The Makefile is the development entry point: settings default to production
+# (DEBUG off), so every target here runs the development configuration. Production
+# never runs make (docs/deploy.md); `make test-production` sets its own environment.
+export DEBUG := true
+
+.PHONY: setup demo serve test test-sqlite test-calendar test-postgres test-production bench lint format messages lock clean browser-deps loadtest
 
 setup: $(VENV)/.installed static/vendor/.installed var/.messages
 
@@ -21,19 +26,24 @@ var/.dir:
 	mkdir -p var
 	touch $@
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+# requirements.lock is what production runs; requirements-dev.lock adds the test and
+# development tools (it pins the same versions of everything they share).
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(VENV)/bin/pip install --quiet uv
-	$(UV) pip install --python $(PY) --quiet -r requirements.lock
+	$(UV) pip install --python $(PY) --quiet -r requirements.lock -r requirements-dev.lock
 	$(UV) pip install --python $(PY) --quiet --no-deps -e .
 	touch $@
 
 # Third-party JS/CSS from npm (lock file committed), copied into static/vendor.
-static/vendor/.installed: package.json package-lock.json
+# Only the files the pages use, each script with its source map: the script names it
+# (sourceMappingURL), and collectstatic's hashed-name manifest refuses a reference to a
+# missing file (tests/production/smoke.py runs collectstatic as production does).
+static/vendor/.installed: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf static/vendor && mkdir -p static/vendor/leaflet static/vendor/leaflet.markercluster static/vendor/htmx
-	cp -r node_modules/leaflet/dist/* static/vendor/leaflet/
-	cp node_modules/leaflet.markercluster/dist/*.css node_modules/leaflet.markercluster/dist/leaflet.markercluster.js static/vendor/leaflet.markercluster/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp node_modules/leaflet.markercluster/dist/*.css node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/leaflet.markercluster.js.map static/vendor/leaflet.markercluster/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	touch $@
 
@@ -55,17 +65,23 @@ var/db.sqlite3: $(VENV)/.installed
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 
+# The demo queues background work (PDFs, e-mail, webhooks) in the database, as
+# production does, and runs a task worker beside the server; stopping the server
+# (Ctrl-C) stops the worker too.
+demo: export TASKS_BACKEND := django_tasks_db.DatabaseBackend
 demo: setup var/db.sqlite3
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "Samsyn demo on http://$(HOST):$(PORT)/  (demo-only users: reporter, coordinator, analyst, police, admin; password: demo)"
+	@$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 serve: setup
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: setup browser-deps test-sqlite test-calendar test-postgres
+test: setup browser-deps test-sqlite test-calendar test-postgres test-production
 
 # Tests run on $(TEST_WORKERS) processes (pytest-xdist, one test database each); the
 # browser tests run afterwards in one process, so timing-sensitive pages get a whole CPU.
@@ -97,6 +113,13 @@ test-postgres: setup
 	  echo "== PostgreSQL not reachable at $(PG_HOST):5432: SKIPPING the PostgreSQL test run"; \
 	fi
 
+# DEBUG=false against gunicorn, as docs/deploy.md runs it, in a temporary directory:
+# collectstatic, check --deploy, migrate, a coordinator's TOTP sign-in, a picture and
+# its PDF, the hashed static files (tests/production/smoke.py).
+test-production: setup
+	@echo "== Production smoke test (DEBUG=false, gunicorn)"
+	$(PY) tests/production/smoke.py
+
 bench: setup
 	$(PY) -m bench.run
 
@@ -120,7 +143,8 @@ messages: setup
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
 
 lock: $(VENV)/.installed
-	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(UV) pip compile pyproject.toml --python-version 3.11 -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -c requirements.lock -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static

@@ -65,10 +65,15 @@ def env_secret(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless turned on: a production install that forgets it is not a debug server.
+# `make demo`, `make serve` and the test suite (pytest-env, pyproject.toml) turn it on.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_secret("SECRET_KEY", PLACEHOLDER_SECRET)
 if not DEBUG and SECRET_KEY == PLACEHOLDER_SECRET:
-    raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY (or SECRET_KEY_FILE) when DEBUG is off, or DEBUG=true for "
+        "development."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -89,6 +94,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
+    "django_tasks_db",
     "samsyn.accounts",
     "samsyn.organisations",
     "samsyn.areas",
@@ -118,6 +124,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the body: 413 above the view's size limit, 400 for
+    # JSON that is not text (samsyn/lib/limits.py).
+    "samsyn.lib.limits.RequestLimitsMiddleware",
     # Before CSRF and the views: a NUL in a parameter is a 400, never a 500.
     "samsyn.lib.nul.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -218,7 +227,7 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["samsyn.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -230,13 +239,25 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
+# Request bodies: a form or JSON body up to 2.5 MB (Django's default, stated here);
+# a page that takes a file says its own limit beside the view (samsyn.lib.limits
+# .max_body). Larger requests are refused (413) before they are read. Uploads above
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SAMSYN_MAX_BODY_BYTES", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Background work (PDFs, e-mail, webhooks): in production a queue in the database that
+# `samsyn db_worker` runs; in development inside the request unless TASKS_BACKEND says
+# otherwise (`make demo` sets the database queue and starts a worker beside the server).
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        "BACKEND": os.environ.get("TASKS_BACKEND")
+        or (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend"
         )
     }
 }

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from samsyn.interventions import actions, followup, prefill
 from samsyn.interventions.forms import (
+    MAX_UPLOAD,
     AnswerForm,
     EffortForm,
     EvaluateForm,
@@ -30,6 +31,7 @@ from samsyn.interventions.forms import (
     StatusForm,
 )
 from samsyn.interventions.models import Evaluation, Intervention, Partnership
+from samsyn.lib.limits import max_body
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
 
@@ -397,6 +399,7 @@ def answer(request: HttpRequest, code: uuid.UUID, partner: uuid.UUID) -> HttpRes
     return redirect("interventions:detail", code=iv.code)
 
 
+@max_body(MAX_UPLOAD)
 @login_required
 @require_POST
 def add_note(request: HttpRequest, code: uuid.UUID) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samsyn.lib.limits import max_body
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import get_access
 from samsyn.police.batches import (
@@ -20,7 +21,7 @@ from samsyn.police.batches import (
 from samsyn.police.crimes import mapping_from_snapshot
 from samsyn.police.forms import CrimesUploadForm, EventsUploadForm, MappingForm
 from samsyn.police.models import ColumnMapping, ImportBatch
-from samsyn.police.tabular import FileProblem
+from samsyn.police.tabular import MAX_BYTES, FileProblem
 
 RECENT_BATCHES = 50
 
@@ -72,6 +73,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     return _page(request, _import_access(request))
 
 
+@max_body(MAX_BYTES)
 @login_required
 @require_POST
 def upload_events(request: HttpRequest) -> HttpResponse:
@@ -94,6 +96,7 @@ def upload_events(request: HttpRequest) -> HttpResponse:
     return redirect("police:batch", pk=batch.pk)
 
 
+@max_body(MAX_BYTES)
 @login_required
 @require_POST
 def upload_crimes(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samsyn.lib.limits import max_body
 from samsyn.organisations.access import Cap
 from samsyn.organisations.middleware import require_access
 from samsyn.surveys.actions import (
@@ -52,6 +53,7 @@ def perceived(request: HttpRequest) -> HttpResponse:
     )
 
 
+@max_body(MAX_UPLOAD)
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     access = require_access(request, Cap.IMPORT_DATA)

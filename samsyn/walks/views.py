@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from samsyn.jobs.files import open_result
 from samsyn.jobs.models import Job
+from samsyn.lib.limits import max_body
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import get_access
 from samsyn.reports.views import _map_settings
@@ -27,7 +28,12 @@ from samsyn.walks.actions import (
     plan_walk,
     record_observation,
 )
-from samsyn.walks.forms import FollowUpForm, ObservationForm, WalkForm
+from samsyn.walks.forms import (
+    MAX_PHOTO_BYTES,
+    FollowUpForm,
+    ObservationForm,
+    WalkForm,
+)
 from samsyn.walks.models import Walk, WalkObservation
 from samsyn.walks.report import route_svg
 
@@ -106,6 +112,7 @@ def walk_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@max_body(MAX_PHOTO_BYTES)
 @login_required
 def walk_observe(request: HttpRequest, code: str) -> HttpResponse:
     access = _access(request, Cap.CREATE_REPORT)

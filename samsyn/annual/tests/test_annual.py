@@ -20,7 +20,7 @@ from samsyn.annual.actions import (
 )
 from samsyn.annual.models import ActionPlanItem, AnnualReport
 from samsyn.interventions.models import Intervention
-from samsyn.lib.pdfcheck import pdf_accessibility_problems
+from samsyn.lib.tests.pdfcheck import pdf_accessibility_problems
 from samsyn.organisations.access import Access
 from samsyn.police.models import PoliceEvent
 from samsyn.reports.models import Report

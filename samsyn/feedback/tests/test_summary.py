@@ -86,7 +86,7 @@ def test_it_prints_the_summary_as_pdf(
     from pypdf import PdfReader
 
     text = PdfReader(BytesIO(response.content)).pages[0].extract_text()
-    from samsyn.lib.pdfcheck import pdf_accessibility_problems
+    from samsyn.lib.tests.pdfcheck import pdf_accessibility_problems
 
     assert pdf_accessibility_problems(response.content) == []
     assert "Evening walks" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from weasyprint import HTML
 
 from samsyn.jobs.pdf import html_to_pdf
-from samsyn.lib.pdfcheck import pdf_accessibility_problems
+from samsyn.lib.tests.pdfcheck import pdf_accessibility_problems
 
 PAGE = (
     '<html lang="sv"><head><title>Lägesbild 2026 v. 47</title></head>'

@@ -11,7 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from samsyn.analysis.engine import local_midnight
-from samsyn.lib.pdfcheck import pdf_accessibility_problems
+from samsyn.lib.tests.pdfcheck import pdf_accessibility_problems
 from samsyn.lib.weeks import parse_period, period_for
 from samsyn.organisations.access import Access
 from samsyn.pictures.actions import (

@@ -12,7 +12,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from samsyn.interventions.models import Intervention
-from samsyn.lib.pdfcheck import pdf_accessibility_problems
+from samsyn.lib.tests.pdfcheck import pdf_accessibility_problems
 from samsyn.organisations.access import Access
 from samsyn.reports.models import Report
 from samsyn.walks.actions import (
