@@ -16,8 +16,8 @@ import pytest
 from django.apps import apps
 
 from samsyn.annual.figures import police_figures
+from samsyn.lib.weeks import parse_period
 from samsyn.pictures.figures import compute_figures
-from samsyn.pictures.periods import parse_period
 from samsyn.police.actions import import_police_events, parse_datetime
 from samsyn.police.models import PoliceEvent
 from samsyn.police.tests.test_import_police_events import _sample
