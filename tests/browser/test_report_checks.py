@@ -17,6 +17,7 @@ from samsyn.reports.models import Report
 from samsyn.testing import make_report
 
 from .conftest import DESKTOP, PHONE, screenshot
+from .test_accessibility import run_axe, with_axe
 from .test_report_flow import cast, fill_report, wait_for_quiet_map  # noqa: F401
 from .world import signed_in
 
@@ -68,6 +69,8 @@ def test_a_position_outside_every_area_is_asked_about(
     cast: dict[str, Any],  # noqa: F811
 ) -> None:
     phone, page = signed_in(browser, PHONE, live_server.url, "rut")
+    with_axe(phone)
+    page.goto("/reports/new/")
     page.click("label.category-tile:has(input[value=gathering])")
     page.click("details.coords summary")
     page.fill("#id_lat", str(STOCKHOLM[1]))
@@ -78,6 +81,7 @@ def test_a_position_outside_every_area_is_asked_about(
     assert warning.is_visible()
     assert not Report.objects.filter(reporter=cast["reporter"]).exists()
     assert page.is_checked("input[value=gathering]")
+    assert run_axe(page) == []
     screenshot(page, "report-outside-phone.png", full_page=False)
     with page.expect_navigation():
         page.click("[data-report-warnings] button[name=confirm]")
@@ -116,6 +120,7 @@ def test_the_map_counts_every_report_and_fits_the_areas(
     context, page = signed_in(
         browser, DESKTOP if device == "desktop" else PHONE, live_server.url, "kalle"
     )
+    with_axe(context)
     page.goto("/reports/")
     page.wait_for_function(
         "() => { const m = document.querySelector('[data-report-map]').samsynMap;"
@@ -129,6 +134,7 @@ def test_the_map_counts_every_report_and_fits_the_areas(
     assert drawn == listed == total
     assert page.locator("[data-map-note]").is_visible()
     assert page.locator(".map-cell-count").count() >= 1
+    assert run_axe(page) == []
     # The view is the areas (Väster and Öster), not stretched to Stockholm.
     view = page.evaluate(
         "() => { const b = document.querySelector('[data-report-map]').samsynMap"
