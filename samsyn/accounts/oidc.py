@@ -6,14 +6,15 @@ On when SAMSYN_OIDC_ISSUER is set. The steps:
    and PKCE verifier in the session and returns the provider's authorization URL.
 2. The provider sends the browser back to the callback with `code` and `state`;
    `complete()` checks the state, exchanges the code (with the client secret and the
-   PKCE verifier) for tokens and validates the ID token: RS256 signature against the
-   provider's published keys (JWKS), issuer, audience, expiry and nonce.
+   PKCE verifier) for tokens and validates the ID token with joserfc: the signature
+   against the provider's published keys (JWKS) with an allow-list of asymmetric
+   algorithms, then issuer, audience, expiry, issue and not-before times and nonce.
 3. The identity maps to a user only through an `OidcIdentity` an administrator made.
    No user is ever created here.
 
-The RS256 check is written out with Python integers (RSASSA-PKCS1-v1_5 verification
-is a modular exponentiation and a byte comparison), so no cryptography package is
-needed; only verification is done, never signing, so there is no private-key code.
+Every call to the provider (discovery, JWKS, token endpoint) goes through
+`samsyn.lib.outbound`. Signature checking is joserfc's, on `cryptography`; this module
+only chooses the key and says in words why a token was refused.
 """
 
 from __future__ import annotations
@@ -31,6 +32,18 @@ import httpx
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+from joserfc import jwt
+from joserfc.errors import (
+    BadSignatureError,
+    ClaimError,
+    ExpiredTokenError,
+    JoseError,
+    MissingClaimError,
+)
+from joserfc.jwk import ECKey, RSAKey
+from joserfc.jws import JWSRegistry, extract_compact
 
 from samsyn.accounts.models import OidcIdentity, User
 from samsyn.lib import outbound
@@ -38,15 +51,56 @@ from samsyn.lib import outbound
 SESSION_KEY = "oidc_flow"
 TIMEOUT = 10
 CACHE_SECONDS = 600
-LEEWAY = 60  # seconds of clock difference tolerated for exp/iat
-# DER prefix of DigestInfo for SHA-256 (RFC 8017, section 9.2, note 1).
-SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+LEEWAY = 60  # seconds of clock difference tolerated for exp, iat and nbf
+# Asymmetric signatures only. "none" and the HMAC family are never accepted: an HMAC
+# "signature" made with the provider's public key as the secret would otherwise pass.
+ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+)
+KEY_TYPES = {"RS": "RSA", "PS": "RSA", "ES": "EC"}
+MIN_RSA_BITS = 2048
 
 _cache: dict[str, tuple[float, dict[str, Any]]] = {}
 
 
 class OidcError(Exception):
-    """The sign-on could not be completed; the message is safe to log."""
+    """The sign-on could not be completed.
+
+    ``str(exc)`` says why, in English, for the audit log (it holds no secret);
+    ``user_message`` is what the person trying to sign in is told.
+    """
+
+    user_message: str | Promise = gettext_lazy(
+        "Single sign-on did not work. Start again from the sign-in page; if it keeps "
+        "failing, tell your system administrator."
+    )
+
+
+class InvalidIdToken(OidcError):
+    """The provider's ID token did not pass a check: nobody is signed in."""
+
+    user_message = gettext_lazy(
+        "Single sign-on was refused: the answer from the sign-in service could not "
+        "be verified, so nobody was signed in. Tell your system administrator; the "
+        "audit log says why."
+    )
+
+
+class NotLinked(OidcError):
+    """A valid identity that no administrator linked to an active user."""
+
+    user_message = gettext_lazy(
+        "Single sign-on did not work. If you have not used it before, ask an "
+        "administrator to link your account."
+    )
 
 
 def enabled() -> bool:
@@ -84,9 +138,12 @@ def _fetch_json(
     if response.status_code != 200:
         raise OidcError(f"{url} answered {response.status_code}")
     try:
-        return json.loads(response.content.decode())
+        doc = json.loads(response.content.decode())
     except ValueError as exc:
         raise OidcError(f"{url} could not be read: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise OidcError(f"{url} did not answer with a JSON object")
+    return doc
 
 
 def _cached(url: str, *, refresh: bool = False) -> dict[str, Any]:
@@ -101,7 +158,7 @@ def _cached(url: str, *, refresh: bool = False) -> dict[str, Any]:
 def discovery() -> dict[str, Any]:
     issuer = settings.SAMSYN_OIDC_ISSUER
     doc = _cached(f"{issuer}/.well-known/openid-configuration")
-    if doc.get("issuer", "").rstrip("/") != issuer:
+    if str(doc.get("issuer", "")).rstrip("/") != issuer:
         raise OidcError("the discovery document names another issuer")
     for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         if not doc.get(key):
@@ -111,13 +168,6 @@ def discovery() -> dict[str, Any]:
 
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _b64url_decode(text: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError) as exc:
-        raise OidcError("malformed base64url") from exc
 
 
 def pkce_challenge(verifier: str) -> str:
@@ -189,75 +239,115 @@ def complete(request: HttpRequest) -> tuple[User, str]:
 
 
 def validate_id_token(token: str, *, nonce: str, jwks_uri: str) -> dict[str, Any]:
-    """Check signature, issuer, audience, expiry and nonce; return the claims."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise OidcError("the ID token is not a signed JWT")
+    """Check signature, issuer, audience, times and nonce; return the claims.
+
+    Raises InvalidIdToken, whose message says which check failed.
+    """
+    registry = JWSRegistry(algorithms=list(ALGORITHMS), strict_check_header=False)
     try:
-        header = json.loads(_b64url_decode(parts[0]))
-        claims = json.loads(_b64url_decode(parts[1]))
-    except ValueError as exc:
-        raise OidcError("the ID token is not JSON") from exc
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise OidcError("the ID token is not a JSON object")
-    if header.get("alg") != "RS256":
-        raise OidcError("only RS256-signed ID tokens are accepted")
-    key = _find_key(jwks_uri, header.get("kid"))
-    signing_input = f"{parts[0]}.{parts[1]}".encode()
-    if not verify_rs256(signing_input, _b64url_decode(parts[2]), key):
-        raise OidcError("the ID token's signature is not valid")
+        header = extract_compact(token.encode(), registry=registry).headers()
+    except (JoseError, ValueError, UnicodeError) as exc:
+        raise InvalidIdToken(f"the ID token is not a signed JWT ({exc})") from exc
+    alg = header.get("alg")
+    if alg not in ALGORITHMS:
+        raise InvalidIdToken(
+            f"the ID token is signed with {str(alg)[:20]!r}; only "
+            f"{', '.join(ALGORITHMS)} are accepted"
+        )
+    kid = header.get("kid")
+    key = _find_key(jwks_uri, str(kid) if kid is not None else None, alg)
+    try:
+        claims = jwt.decode(token, key, registry=registry).claims
+    except BadSignatureError as exc:
+        raise InvalidIdToken("the ID token's signature is not valid") from exc
+    except (JoseError, ValueError, TypeError) as exc:
+        raise InvalidIdToken(f"the ID token could not be verified ({exc})") from exc
 
     issuer = settings.SAMSYN_OIDC_ISSUER
     client_id = settings.SAMSYN_OIDC_CLIENT_ID
-    if str(claims.get("iss", "")).rstrip("/") != issuer:
-        raise OidcError("the ID token comes from another issuer")
-    aud = claims.get("aud")
-    audiences = aud if isinstance(aud, list) else [aud]
-    if client_id not in audiences:
-        raise OidcError("the ID token is for another client")
-    if len(audiences) > 1 and claims.get("azp") != client_id:
-        raise OidcError("the ID token's authorised party is another client")
-    now = time.time()
-    exp = claims.get("exp")
-    if not isinstance(exp, int | float) or exp < now - LEEWAY:
-        raise OidcError("the ID token has expired")
-    iat = claims.get("iat")
-    if not isinstance(iat, int | float) or iat > now + LEEWAY:
-        raise OidcError("the ID token is issued in the future")
-    got_nonce = str(claims.get("nonce", ""))
-    if not hmac.compare_digest(got_nonce.encode(), nonce.encode()):
-        raise OidcError("the ID token's nonce does not match")
-    if not claims.get("sub"):
-        raise OidcError("the ID token has no subject")
+    checks = jwt.JWTClaimsRegistry(
+        leeway=LEEWAY,
+        iss={"essential": True, "values": [issuer, f"{issuer}/"]},
+        aud={"essential": True, "value": client_id},
+        sub={"essential": True},
+        exp={"essential": True},
+        iat={"essential": True},
+        nonce={"essential": True, "value": nonce},
+    )
+    try:
+        checks.validate(claims)
+    except ExpiredTokenError as exc:
+        raise InvalidIdToken("the ID token has expired") from exc
+    except MissingClaimError as exc:
+        missing = exc.claim.replace(",", ", ")
+        raise InvalidIdToken(f"the ID token lacks the claim {missing}") from exc
+    except ClaimError as exc:
+        reason = CLAIM_REASONS.get(
+            exc.claim, f"the ID token's {exc.claim} is not valid"
+        )
+        raise InvalidIdToken(reason) from exc
+    aud = claims["aud"]
+    if isinstance(aud, list) and len(aud) > 1 and claims.get("azp") != client_id:
+        raise InvalidIdToken("the ID token's authorised party is another client")
     return claims
 
 
-def _find_key(jwks_uri: str, kid: str | None) -> dict[str, Any]:
-    for refresh in (False, True):  # the provider may have rotated its keys
-        keys = _cached(jwks_uri, refresh=refresh).get("keys", [])
-        rsa = [
-            k for k in keys if k.get("kty") == "RSA" and k.get("use", "sig") == "sig"
-        ]
-        found = [k for k in rsa if kid is None or k.get("kid") == kid]
+CLAIM_REASONS = {
+    "iss": "the ID token comes from another issuer",
+    "aud": "the ID token is for another client",
+    "sub": "the ID token has no subject",
+    "exp": "the ID token has expired",
+    "iat": "the ID token is issued in the future",
+    "nbf": "the ID token is not valid yet",
+    "nonce": "the ID token's nonce does not match",
+}
+
+
+def _find_key(jwks_uri: str, kid: str | None, alg: str) -> RSAKey | ECKey:
+    """The provider's key for this token: by `kid`, or its only key of the right
+    type when the token names none. An unknown `kid` refetches the JWKS once (the
+    provider may have rotated its keys), then the token is refused."""
+    for refresh in (False, True):
+        keys = _signing_keys(_cached(jwks_uri, refresh=refresh), alg)
+        if kid is None:
+            found = [key for _kid, key in keys] if len(keys) == 1 else []
+        else:
+            found = [key for key_id, key in keys if key_id == kid]
         if found:
-            return found[0]
-    raise OidcError("no matching key in the provider's JWKS")
+            key = found[0]
+            if isinstance(key, RSAKey) and key.raw_value.key_size < MIN_RSA_BITS:
+                raise InvalidIdToken(
+                    f"the provider's RSA key is shorter than {MIN_RSA_BITS} bits"
+                )
+            return key
+    if kid is None:
+        raise InvalidIdToken(
+            f"the ID token names no key (kid) and the provider's JWKS has not "
+            f"exactly one {alg} key"
+        )
+    raise InvalidIdToken(f"no key {kid[:80]!r} for {alg} in the provider's JWKS")
 
 
-def verify_rs256(signing_input: bytes, signature: bytes, jwk: dict[str, Any]) -> bool:
-    """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017, 8.2.2) against an RSA JWK."""
-    n = int.from_bytes(_b64url_decode(jwk["n"]), "big")
-    e = int.from_bytes(_b64url_decode(jwk["e"]), "big")
-    k = (n.bit_length() + 7) // 8
-    if n.bit_length() < 2048 or len(signature) != k:
-        return False
-    s = int.from_bytes(signature, "big")
-    if s >= n:
-        return False
-    encoded = pow(s, e, n).to_bytes(k, "big")
-    t = SHA256_DIGEST_INFO + hashlib.sha256(signing_input).digest()
-    expected = b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
-    return hmac.compare_digest(encoded, expected)
+def _signing_keys(
+    jwks: dict[str, Any], alg: str
+) -> list[tuple[str | None, RSAKey | ECKey]]:
+    """The (kid, key) pairs of the JWKS usable to verify `alg`; others are skipped."""
+    kty = KEY_TYPES[alg[:2]]
+    key_class: type[RSAKey] | type[ECKey] = RSAKey if kty == "RSA" else ECKey
+    keys = jwks.get("keys")
+    usable: list[tuple[str | None, RSAKey | ECKey]] = []
+    for data in keys if isinstance(keys, list) else []:
+        if not isinstance(data, dict) or data.get("kty") != kty:
+            continue
+        if data.get("use", "sig") != "sig" or data.get("alg", alg) != alg:
+            continue
+        try:
+            key = key_class.import_key(data)
+        except (JoseError, ValueError, TypeError, KeyError):
+            continue
+        kid = data.get("kid")
+        usable.append((str(kid) if kid is not None else None, key))
+    return usable
 
 
 def user_for(claims: dict[str, Any]) -> User:
@@ -279,7 +369,7 @@ def user_for(claims: dict[str, Any]) -> User:
         if identity is not None:
             identity.subject = sub
     if identity is None or not identity.user.is_active:
-        raise OidcError("this identity is not linked to an active user")
+        raise NotLinked("this identity is not linked to an active user")
     identity.last_login = timezone.now()
     identity.save(update_fields=["subject", "last_login"])
     return identity.user

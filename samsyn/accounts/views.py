@@ -159,13 +159,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         user, next_url = oidc.complete(request)
     except oidc.OidcError as exc:
         record(None, "login.oidc_failed", data={"reason": str(exc)}, request=request)
-        messages.error(
-            request,
-            _(
-                "Single sign-on did not work. If you have not used it before, ask "
-                "an administrator to link your account."
-            ),
-        )
+        messages.error(request, exc.user_message)
         return redirect("accounts:login")
     request.samsyn_login_method = "oidc"  # type: ignore[attr-defined]
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
