@@ -24,7 +24,7 @@ from shapely.geometry import shape
 from samsyn.analysis import engine
 from samsyn.areas.models import Area, Place
 from samsyn.lib.geo import to_sweref
-from samsyn.lib.weeks import Period, local_midnight
+from samsyn.lib.weeks import Period, local_midnight, localtime
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration
 from samsyn.police.models import PoliceEvent
@@ -450,8 +450,8 @@ def compute_figures(
             "status": r.status,
             "owner": r.owner.name if r.owner_id else None,
             "area": r.area.name if r.area_id else None,
-            "occurred": r.occurred_at.date().isoformat(),
-            "days_open": (period.end - timezone.localtime(r.occurred_at).date()).days,
+            "occurred": localtime(r.occurred_at).date().isoformat(),
+            "days_open": (period.end - localtime(r.occurred_at).date()).days,
             "restricted": r.restricted,
         }
         for r in issues_qs[:40]
