@@ -10,7 +10,7 @@ reports that are not restricted, so the document never points at one.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -20,7 +20,13 @@ from samsyn.analysis import engine
 from samsyn.analysis.engine import AnalysisInputError
 from samsyn.areas.models import Area
 from samsyn.interventions.followup import annual_analysis
-from samsyn.lib.weeks import local_midnight
+from samsyn.lib.weeks import (
+    Period,
+    local_midnight,
+    localtime,
+    parse_period,
+    week_start,
+)
 from samsyn.organisations.models import Collaboration
 from samsyn.police.models import PoliceEvent, ReportedCrime
 from samsyn.reports.models import Category, Report
@@ -38,8 +44,19 @@ HOTSPOT_CLASSES = {
 }
 
 
-def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    return local_midnight(date(year, 1, 1)), local_midnight(date(year + 1, 1, 1))
+def _year(year: int, today: date | None = None) -> Period:
+    """The year, or while it is running its elapsed part up to the last complete
+    week ("so far")."""
+    return parse_period("year", str(year)).so_far(today)
+
+
+def _same_days(period: Period, year: int) -> Period:
+    """``year`` over the same days as ``period`` (the whole year once it ended)."""
+    return period.shifted_years(period.start.year - year)
+
+
+def _bounds(period: Period) -> tuple[datetime, datetime]:
+    return local_midnight(period.start), local_midnight(period.end)
 
 
 def _pct(now: int, before: int) -> int | None:
@@ -47,13 +64,15 @@ def _pct(now: int, before: int) -> int | None:
 
 
 def _local_year_month(t: datetime) -> tuple[int, int]:
-    d = timezone.localtime(t)
+    d = localtime(t)
     return d.year, d.month
 
 
-def _reports(collab: Collaboration, first: int, year: int) -> list[tuple[Any, ...]]:
-    since, _until = _year_bounds(first)
-    _since, until = _year_bounds(year)
+def _reports(
+    collab: Collaboration, first: int, period: Period
+) -> list[tuple[Any, ...]]:
+    since = local_midnight(date(first, 1, 1))
+    until = local_midnight(period.end)
     return list(
         Report.objects.filter(
             collaboration=collab, occurred_at__gte=since, occurred_at__lt=until
@@ -69,9 +88,19 @@ def _reports(collab: Collaboration, first: int, year: int) -> list[tuple[Any, ..
     )
 
 
-def extent_and_development(collab: Collaboration, year: int) -> dict[str, Any]:
+def extent_and_development(
+    collab: Collaboration, year: int, today: date | None = None
+) -> dict[str, Any]:
+    """Counts of the year and the years before; while the year is running, every
+    year over the same days."""
+    period = _year(year, today)
     years = list(range(year - HISTORY_YEARS, year + 1))
-    rows = _reports(collab, years[0], year)
+    ends = {y: local_midnight(_same_days(period, y).end) for y in years}
+    rows = [
+        r
+        for r in _reports(collab, years[0], period)
+        if r[0] < ends[_local_year_month(r[0])[0]]
+    ]
     cats = {c.pk: c for c in Category.objects.filter(collaboration=collab)}
     per_year: Counter[int] = Counter()
     per_cat: dict[int, Counter[int]] = {}
@@ -146,13 +175,16 @@ def extent_and_development(collab: Collaboration, year: int) -> dict[str, Any]:
     }
 
 
-def police_figures(collab: Collaboration, year: int) -> dict[str, Any]:
-    since, until = _year_bounds(year)
-    before, _ = _year_bounds(year - 1)
+def police_figures(
+    collab: Collaboration, year: int, today: date | None = None
+) -> dict[str, Any]:
+    period = _year(year, today)
+    since, until = _bounds(period)
+    before, before_until = _bounds(_same_days(period, year - 1))
 
     def split(qs: Any, field: str) -> dict[str, Any]:
         this = qs.filter(occurred_at__gte=since, occurred_at__lt=until)
-        prev = qs.filter(occurred_at__gte=before, occurred_at__lt=since)
+        prev = qs.filter(occurred_at__gte=before, occurred_at__lt=before_until)
         n, p = this.count(), prev.count()
         kinds = Counter(this.values_list(field, flat=True))
         return {
@@ -171,8 +203,11 @@ def police_figures(collab: Collaboration, year: int) -> dict[str, Any]:
     }
 
 
-def analysis_figures(collab: Collaboration, year: int) -> dict[str, Any]:
-    since, until = _year_bounds(year)
+def analysis_figures(
+    collab: Collaboration, year: int, today: date | None = None
+) -> dict[str, Any]:
+    period = _year(year, today)
+    since, until = _bounds(period)
     out: dict[str, Any] = {"priority": [], "hotspots": [], "classes": {}}
     try:
         prio = engine.priority(collab, since, until)
@@ -193,7 +228,10 @@ def analysis_figures(collab: Collaboration, year: int) -> dict[str, Any]:
     if not Area.objects.filter(collaboration=collab).exists():
         return out
     try:
-        em = engine.emerging(collab, date(year, 12, 31), weeks=52)
+        # The 52 weeks up to the year's last complete week: never a week that
+        # has not ended (nor one reaching into the next year).
+        last_sunday = week_start(*period.last_week) + timedelta(days=6)
+        em = engine.emerging(collab, last_sunday, weeks=52)
     except AnalysisInputError:
         return out
     spots = []
@@ -220,26 +258,35 @@ def analysis_figures(collab: Collaboration, year: int) -> dict[str, Any]:
     return out
 
 
-def compute_figures(collab: Collaboration, year: int) -> dict[str, Any]:
+def compute_figures(
+    collab: Collaboration, year: int, today: date | None = None
+) -> dict[str, Any]:
+    """The year's figures; a year that has not ended by ``today`` (local) covers
+    its elapsed part up to the last complete week, compared with the same days of
+    the years before, and says so."""
+    period = _year(year, today)
     return {
         "year": year,
         "generated_at": timezone.now().isoformat(),
-        "situation": extent_and_development(collab, year),
-        "police": police_figures(collab, year),
-        "analysis": analysis_figures(collab, year),
+        "figures_end": period.end.isoformat(),
+        "so_far": period.so_far_text() or None,
+        "situation": extent_and_development(collab, year, today),
+        "police": police_figures(collab, year, today),
+        "analysis": analysis_figures(collab, year, today),
         "followup": annual_analysis(collab, year),
-        "perceived": perceived_figures(collab, year),
+        "perceived": perceived_figures(collab, year, today),
     }
 
 
-def perceived_figures(collab: Collaboration, year: int) -> dict[str, Any] | None:
+def perceived_figures(
+    collab: Collaboration, year: int, today: date | None = None
+) -> dict[str, Any] | None:
     """The latest resident survey up to the year beside that year's reports per
     1,000 residents, with the areas where the two diverge (the same block as the
     situation picture's); None when no survey has been imported."""
-    from samsyn.lib.weeks import parse_period
     from samsyn.pictures.figures import perceived_for_period
 
-    return perceived_for_period(collab, parse_period("year", str(year)))
+    return perceived_for_period(collab, _year(year, today))
 
 
 def default_follow_up(year: int) -> date:

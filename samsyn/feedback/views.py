@@ -22,6 +22,7 @@ from samsyn.feedback.forms import PublicSettingsForm
 from samsyn.feedback.models import PublicFeedbackSettings
 from samsyn.feedback.summary import build_summary, parse_period
 from samsyn.interventions.models import Intervention
+from samsyn.lib.weeks import localtime
 from samsyn.organisations.access import Cap
 from samsyn.organisations.middleware import require_access
 from samsyn.reports.models import Report
@@ -266,7 +267,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     for r in reports:
         related = {iv.pk: iv for iv in by_place.get(r.place_id, [])}
         for iv in by_area.get(r.area_id, []):
-            if iv.ends_on is None or iv.ends_on >= r.occurred_at.date():
+            if iv.ends_on is None or iv.ends_on >= localtime(r.occurred_at).date():
                 related.setdefault(iv.pk, iv)
         items.append({"report": r, "interventions": list(related.values())})
     return render(request, "feedback/mine.html", {"items": items})

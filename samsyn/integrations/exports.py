@@ -13,7 +13,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -222,6 +222,7 @@ PICTURE_COLUMNS = [
     "picture",
     "kind",
     "period",
+    "covers_until",
     "version",
     "status",
     "approved_at",
@@ -264,6 +265,9 @@ def pictures_table(access: Access, progress: Progress | None = None) -> Table:
             "picture": str(p.code),
             "kind": p.kind,
             "period": p.label,
+            # The last day the figures cover: before the period's end while it
+            # was still running when the figures were frozen ("so far").
+            "covers_until": _covers_until(p, figures),
             "version": p.version,
             "status": p.status,
             "approved_at": _local(p.approved_at),
@@ -303,6 +307,13 @@ def pictures_table(access: Access, progress: Progress | None = None) -> Table:
             table.geometries.append(area.geometry if area else None)
         progress.advance()
     return table
+
+
+def _covers_until(picture: Any, figures: dict[str, Any]) -> date:
+    end = figures.get("figures_end")
+    if end:
+        return date.fromisoformat(end) - timedelta(days=1)
+    return picture.last_day
 
 
 def _plain(value: Any) -> Any:

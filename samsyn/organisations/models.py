@@ -22,6 +22,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samsyn.lib.weeks import localtime
+
 
 class Collaboration(models.Model):
     class PeriodKind(models.TextChoices):
@@ -165,7 +167,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["collaboration", "-created"])]
 
     def __str__(self) -> str:
-        return f"{self.created:%Y-%m-%d %H:%M} {self.action} {self.target_code}"
+        return f"{localtime(self.created):%Y-%m-%d %H:%M} {self.action} {self.target_code}"
 
     def compute_hash(self) -> str:
         """SHA-256 over the canonical JSON of the id-independent fields."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samsyn.areas.models import Place
 from samsyn.lib.geo import to_wgs84
+from samsyn.lib.weeks import localtime
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration, Organisation
 from samsyn.patrols import wording
@@ -199,7 +200,7 @@ class PatrolVisit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.label} {localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     @property
     def display_label(self) -> str:

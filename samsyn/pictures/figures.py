@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import formats, timezone
@@ -24,7 +24,13 @@ from shapely.geometry import shape
 from samsyn.analysis import engine
 from samsyn.areas.models import Area, Place
 from samsyn.lib.geo import to_sweref
-from samsyn.lib.weeks import Period, local_midnight
+from samsyn.lib.weeks import (
+    Period,
+    local_midnight,
+    localtime,
+    week_bounds,
+    week_start,
+)
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration
 from samsyn.police.models import PoliceEvent
@@ -135,9 +141,18 @@ def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
 
 
 def compute_figures(
-    collab: Collaboration, period: Period, scope: Area | None
+    collab: Collaboration,
+    period: Period,
+    scope: Area | None,
+    *,
+    today: date | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The figures of ``period``; a period that has not ended by ``today`` (local)
+    covers only its elapsed part up to the last complete week, and every earlier
+    period it is compared with covers the same part of itself ("so far")."""
     trace = _Trace()
+    whole_end = period.full_end or period.end
+    period = period.so_far(today)
     n_series = SERIES[period.kind]
     series_periods = [period]
     for _i in range(n_series - 1):
@@ -169,11 +184,15 @@ def compute_figures(
         .order_by()
         .values_list(*cols)
     )
+    # Each period's own [start, end): for a running period the earlier ones are
+    # cut to the same elapsed part, so the days between their cut and the next
+    # period's start belong to none.
     bounds = [_midnight(p.start) for p in series_periods] + [_midnight(period.end)]
+    ends = [_midnight(p.end) for p in series_periods]
     by_period: list[list[tuple[Any, ...]]] = [[] for _p in series_periods]
     for r in window:
         i = bisect.bisect_right(bounds, r[4]) - 1
-        if 0 <= i < len(series_periods):
+        if 0 <= i < len(series_periods) and r[4] < ends[i]:
             by_period[i].append(r)
     this_rows, prev_rows = by_period[-1], by_period[-2] if n_series > 1 else []
     prev4 = [r for rows in by_period[-5:-1] for r in rows]
@@ -223,8 +242,8 @@ def compute_figures(
     table.sort(key=lambda row: (-row["this"], -row["last"], row["name"]))
 
     # --------------------------------------------------------------- deviations
-    last_week_start = period.end - timedelta(days=7)
-    iy, iw, _wd = last_week_start.isocalendar()
+    # The last complete ISO week of the (elapsed) period: never a future week.
+    iy, iw = period.last_week
     weekly = engine.weekly(collab, iy, iw)
     area_by_ref = {a.ref: a for a in Area.objects.in_collaboration(collab)}
     code_by_cat = {c.code: c for c in categories.values()}
@@ -236,8 +255,8 @@ def compute_figures(
             return row["area"] == scope.ref or row.get("district") == scope.ref
         return row["level"] == "area" and row["area"] == scope.ref
 
-    week_bounds = (_midnight(last_week_start), _midnight(period.end))
-    week_rows = [r for r in window if week_bounds[0] <= r[4] < week_bounds[1]]
+    week_from, week_to = week_bounds(iy, iw)
+    week_rows = [r for r in window if week_from <= r[4] < week_to]
     deviations = []
     flags_by_area: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in weekly["rows"]:
@@ -450,8 +469,8 @@ def compute_figures(
             "status": r.status,
             "owner": r.owner.name if r.owner_id else None,
             "area": r.area.name if r.area_id else None,
-            "occurred": r.occurred_at.date().isoformat(),
-            "days_open": (period.end - timezone.localtime(r.occurred_at).date()).days,
+            "occurred": localtime(r.occurred_at).date().isoformat(),
+            "days_open": (period.end - localtime(r.occurred_at).date()).days,
             "restricted": r.restricted,
         }
         for r in issues_qs[:40]
@@ -607,7 +626,11 @@ def compute_figures(
         "kind": period.kind,
         "label": period.label,
         "period_start": period.start.isoformat(),
-        "period_end": period.end.isoformat(),
+        "period_end": whole_end.isoformat(),
+        # The figures cover [period_start, figures_end): the whole period once it
+        # has ended, its elapsed part up to the last complete week before that.
+        "figures_end": period.end.isoformat(),
+        "so_far": period.so_far_text() or None,
         "scope": (
             {"code": str(scope.code), "name": scope.name, "level": scope.level}
             if scope
@@ -864,7 +887,9 @@ def _period_analysis(
         rows = [
             r for r in rows if r["area"] == scope.ref or r.get("district") == scope.ref
         ]
-    emerging = engine.emerging(collab, period.end - timedelta(days=1), weeks=52)
+    # Ends with the period's last complete week, never a week still running.
+    last_sunday = week_start(*period.last_week) + timedelta(days=6)
+    emerging = engine.emerging(collab, last_sunday, weeks=52)
     spots = []
     for f in emerging["geojson"]["features"]:
         p = f["properties"]

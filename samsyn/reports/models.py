@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samsyn.areas.models import Area, Place, PlaceType
+from samsyn.lib.weeks import localtime
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration, Organisation
 
@@ -241,7 +242,7 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category} {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.category} {localtime(self.occurred_at):%Y-%m-%d %H:%M}"
 
     @property
     def is_physical(self) -> bool:
@@ -345,4 +346,4 @@ class DeletionLog(models.Model):
         ordering = ["-created", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.created:%Y-%m-%d %H:%M} {self.kind} {self.count}"
+        return f"{localtime(self.created):%Y-%m-%d %H:%M} {self.kind} {self.count}"

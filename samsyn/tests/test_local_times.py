@@ -129,3 +129,47 @@ def test_the_assignment_email_shows_local_time(
         change_status(report, by=alice, status="assigned", owner=north_housing)
     assert len(mail.outbox) == 1
     assert f"{at:%Y-%m-%d} 07:09" in mail.outbox[0].body
+
+
+def test_the_picture_says_when_its_figures_were_frozen_in_local_time(
+    north, north_org, west_area, east_area, at, alice
+):
+    from samsyn.lib.weeks import period_for
+    from samsyn.pictures.actions import generate_picture
+
+    # Just after midnight local time: still the day before in UTC.
+    make_report(
+        north_org, category="unsafe_lighting", occurred_at=at.replace(hour=0, minute=30)
+    )
+    period = period_for("week", at.date())
+    frozen = datetime.combine(period.end, time(7, 9), local_tz())
+    with time_machine.travel(frozen, tick=False):
+        picture = generate_picture(north, "week", period, by=alice)
+    assert localtime_hm(picture.created) == "07:09"
+    with time_machine.travel(frozen + timedelta(days=1), tick=False):
+        html = _client(alice).get(f"/pictures/{picture.code}/").content.decode()
+    assert f"{period.end:%Y-%m-%d} 07:09" in html
+    # The open issue's day is its local day, not the UTC one.
+    issue = next(i for i in picture.figures["open_issues"])
+    assert issue["occurred"] == at.date().isoformat()
+
+
+def test_the_report_export_carries_local_times(north_org, at):
+    from samsyn.integrations.exports import reports_table, to_csv
+    from samsyn.reports.models import Report
+
+    make_report(north_org, occurred_at=at)
+    csv = to_csv(reports_table(Report.objects.all())).decode()
+    assert f"{at:%Y-%m-%d}T07:09:00" in csv
+
+
+def localtime_hm(value: datetime) -> str:
+    return f"{value.astimezone(local_tz()):%H:%M}"
+
+
+def test_names_in_lists_and_the_django_admin_use_local_time(north, north_org, at, adam):
+    report = make_report(north_org, occurred_at=at)
+    with time_machine.travel(at, tick=False):
+        event = record(adam, "export.reports", collaboration=north)
+    assert "07:09" in str(report)
+    assert "07:09" in str(event)

@@ -335,3 +335,37 @@ def test_it_has_no_perceived_block_without_surveys(report, client, alice):
     assert (
         'id="perceived"' not in client.get(f"/annual/{report.code}/").content.decode()
     )
+
+
+def test_a_running_year_says_so_far_and_compares_the_same_days(
+    north, north_org, west_area, east_area, alice
+):
+    import json
+    import re
+
+    import time_machine
+    from django.utils import translation
+
+    make_report(north_org, occurred_at=_at(2026, 3))
+    make_report(north_org, occurred_at=_at(2026, 12, 3))  # in 2026-W49
+    make_report(north_org, occurred_at=_at(2025, 3))  # the same days of 2025
+    make_report(north_org, occurred_at=_at(2025, 12, 20))  # after them
+    _event(north, 1, _at(2025, 12, 20), PoliceEvent.Precision.MUNICIPALITY)
+    # Monday 7 December 2026: the last complete week is 2026-W49.
+    today = local_midnight(date(2026, 12, 7)).replace(hour=10)
+    with time_machine.travel(today, tick=False), translation.override("en"):
+        fig = create_report(north, 2026, by=alice).figures
+    assert fig["figures_end"] == "2026-12-07"
+    assert fig["so_far"].startswith(
+        "So far: 1 Jan–6 Dec 2026 against the same days of 2025"
+    )
+    assert fig["situation"]["total"] == 2
+    assert fig["situation"]["previous_total"] == 1
+    assert fig["police"]["events"]["previous"] == 0
+    weeks = re.findall(r"(\d{4})-W(\d{2})", json.dumps(fig["analysis"]))
+    assert weeks and max((int(y), int(w)) for y, w in weeks) == (2026, 49)
+
+
+def test_a_finished_year_covers_the_whole_year(report):
+    assert report.figures["so_far"] is None
+    assert report.figures["figures_end"] == "2026-01-01"
