@@ -747,7 +747,13 @@ def _evaluation_result(
     masks: dict[str, np.ndarray],
     has_buffer: bool = True,
 ) -> dict[str, Any]:
-    """Counts, weekly series and the stats verdicts for target/buffer/control masks."""
+    """Counts, weekly series and the stats verdicts for target/buffer/control masks.
+
+    ``masks["rest"]`` (the rest of the municipality beyond the buffer and the gap
+    around it) is the reference the buffer's change is judged against: it is large,
+    so its own chance variation does not decide the displacement verdict, and the
+    test is a ratio of rates, so its size does not matter.
+    """
     counts = {}
     for k, m in masks.items():
         tt = cols.t[m]
@@ -760,6 +766,8 @@ def _evaluation_result(
         control_after=counts["control"]["after"],
         buffer_before=counts["buffer"]["before"] if has_buffer else None,
         buffer_after=counts["buffer"]["after"] if has_buffer else None,
+        displacement_reference_before=counts["rest"]["before"],
+        displacement_reference_after=counts["rest"]["after"],
     )
     return {
         "counts": counts,
@@ -788,6 +796,7 @@ def _control_and_figures(
     before: tuple[float, float],
     in_target: np.ndarray,
     in_buffer: np.ndarray,
+    in_rest: np.ndarray,
     too_close: Callable[[str, Any], bool],
     auto_note: str,
     unknown: str,
@@ -820,7 +829,12 @@ def _control_and_figures(
         cols,
         before[1],
         bounds,
-        {"target": in_target, "buffer": in_buffer, "control": cols.area == ci},
+        {
+            "target": in_target,
+            "buffer": in_buffer,
+            "control": cols.area == ci,
+            "rest": in_rest,
+        },
         has_buffer=has_buffer,
     )
     return cols.area_refs[ci], figures, notes
@@ -848,8 +862,11 @@ def evaluate(
     from the point and that has at least 10 events before. Periods are
     ``weeks_before`` weeks before and ``weeks_after`` after local midnight of
     ``start``; they must be equally long (WDD and WDQ compare counts of equal
-    periods). For an intervention that covers whole areas see
-    :func:`evaluate_areas`.
+    periods). The buffer's change is judged against the rest of the municipality
+    (``counts["rest"]``: reports more than ``buffer_radius_m`` + 200 m from the
+    point), not against the target's control, which was chosen to resemble the
+    target and is too small to be a steady reference. For an intervention that
+    covers whole areas see :func:`evaluate_areas`.
     """
     if not 10 <= target_radius_m <= 2_000:
         raise AnalysisInputError(
@@ -889,6 +906,7 @@ def evaluate(
         before=(b0, split),
         in_target=in_target,
         in_buffer=in_buffer,
+        in_rest=d > buffer_radius_m + CONTROL_GAP_M,
         too_close=lambda ref, g: g.distance(pt) <= buffer_radius_m + CONTROL_GAP_M,
         auto_note=gettext(
             "Control chosen automatically: the area (not within %(gap)s m of the "
@@ -967,7 +985,9 @@ def evaluate_areas(
     period (level and trend, as in :func:`evaluate`) that is more than 200 m from
     the target and its buffer and has at least 10 events before. Periods are
     ``weeks_before`` weeks before and ``weeks_after`` after local midnight of
-    ``start`` and must be equally long.
+    ``start`` and must be equally long. The buffer's change is judged against the
+    rest of the municipality (``counts["rest"]``: the areas more than 200 m from
+    the target and its buffer).
 
     Returns the same figures as :func:`evaluate` (counts, weekly series, WDQ, Total
     Net Effect, WDD, DiD, the verdicts and their reasons) with ``parameters``
@@ -997,6 +1017,17 @@ def evaluate_areas(
     refs = cols.area_refs
     in_target = np.isin(cols.area, [i for i, r in enumerate(refs) if r in target_refs])
     in_buffer = np.isin(cols.area, [i for i, r in enumerate(refs) if r in buffer_refs])
+    in_rest = np.isin(
+        cols.area,
+        [
+            i
+            for i, r in enumerate(refs)
+            if r in geoms
+            and r not in target_refs
+            and r not in buffer_refs
+            and geoms[r].distance(near) > CONTROL_GAP_M
+        ],
+    )
     control_ref, figures, notes = _control_and_figures(
         collab,
         cols,
@@ -1006,6 +1037,7 @@ def evaluate_areas(
         before=(b0.timestamp(), split),
         in_target=in_target,
         in_buffer=in_buffer,
+        in_rest=in_rest,
         too_close=lambda ref, g: (
             ref in target_refs
             or ref in buffer_refs

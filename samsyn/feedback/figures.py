@@ -17,7 +17,7 @@ from django.utils import timezone
 from samsyn.areas.models import Area
 from samsyn.feedback.disclosure import Figure, ProtectedTable, protect_table
 from samsyn.feedback.models import PublicFeedbackSettings
-from samsyn.interventions.followup import DISPLACEMENT_TEXT, EFFECT_TEXT
+from samsyn.interventions.followup import verdict
 from samsyn.interventions.models import Intervention
 from samsyn.reports.models import Category, Report
 
@@ -138,8 +138,9 @@ def published_interventions(
     settings_: PublicFeedbackSettings, area: Area | None = None
 ) -> list[dict[str, Any]]:
     """What residents may read about the interventions chosen for publication:
-    title, kind, areas, period, status and the plain verdict; no notes, no
-    problem text, no partners, no figures."""
+    title, kind, areas, period, status and the plain verdict (marked preliminary
+    when made before the period ended); no notes, no problem text, no partners,
+    no figures."""
     qs = (
         Intervention.objects.filter(
             collaboration=settings_.collaboration, published_to_residents=True
@@ -152,6 +153,7 @@ def published_interventions(
     out = []
     for iv in qs:
         ev = iv.latest_evaluation()
+        said = verdict(ev) if ev else None
         out.append(
             {
                 "title": iv.title,
@@ -160,10 +162,10 @@ def published_interventions(
                 "starts_on": iv.starts_on,
                 "ends_on": iv.ends_on,
                 "status": iv.get_status_display(),
-                "effect": EFFECT_TEXT.get(ev.effect, "") if ev else "",
-                "displacement": DISPLACEMENT_TEXT.get(ev.displacement, "")
-                if ev
-                else "",
+                # One sentence from the rule table; a result made before the
+                # period ended says first that it is preliminary.
+                "verdict": said.headline if said else "",
+                "preliminary": said.preliminary_line if said else "",
             }
         )
     return out

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from samsyn.interventions.followup import DISPLACEMENT_TEXT, EFFECT_TEXT
+from samsyn.interventions.followup import verdict
 from samsyn.interventions.models import Intervention
 from samsyn.organisations.models import Collaboration
 from samsyn.reports.models import Report, ReportStatusChange
@@ -120,6 +120,7 @@ def build_summary(
 
 def _intervention(iv: Intervention) -> dict[str, Any]:
     ev = iv.latest_evaluation()
+    said = verdict(ev) if ev else None
     return {
         "title": iv.title,
         "kind": iv.get_kind_display(),
@@ -127,6 +128,6 @@ def _intervention(iv: Intervention) -> dict[str, Any]:
         "status": iv.get_status_display(),
         "starts_on": iv.starts_on,
         "ends_on": iv.ends_on,
-        "effect": EFFECT_TEXT.get(ev.effect, "") if ev else "",
-        "displacement": DISPLACEMENT_TEXT.get(ev.displacement, "") if ev else "",
+        "verdict": said.headline if said else "",
+        "preliminary": said.preliminary_line if said else "",
     }

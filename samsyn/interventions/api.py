@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from samsyn.api import api_access
+from samsyn.interventions import followup
 from samsyn.interventions.models import Intervention, money
 from samsyn.organisations.access import Cap
 
@@ -78,6 +79,9 @@ def _out(iv: Intervention, *, full: bool) -> dict[str, Any]:
                 "method": ev.method,
                 "effect": ev.effect,
                 "displacement": ev.displacement,
+                # made before the intervention's period ended
+                "preliminary": followup.is_preliminary(ev),
+                "evidence": followup.evidence_level(ev),
                 "prevented": ev.prevented,
                 "cost_per_prevented_event": ev.cost_per_prevented,
                 "inputs": ev.inputs,

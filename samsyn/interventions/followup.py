@@ -28,23 +28,11 @@ from django.utils.translation import gettext_lazy as _
 from samsyn.analysis import engine
 from samsyn.analysis.stats import evaluation as ev_stats
 from samsyn.areas.models import Area
+from samsyn.interventions import verdicts
 from samsyn.interventions.models import Evaluation, Intervention
 
 MIN_WEEKS = 4
 MAX_WEEKS = 26
-
-EFFECT_TEXT = {
-    ev_stats.EFFECT_WORKED: _("It worked: fewer events than the control suggests."),
-    ev_stats.EFFECT_NO_CHANGE: _("No measurable change."),
-    ev_stats.EFFECT_WORSE: _("More events than the control suggests."),
-    ev_stats.TOO_FEW_EVENTS: _("Too few events to say."),
-}
-DISPLACEMENT_TEXT = {
-    ev_stats.DISPLACEMENT: _("Displaced: events rose in the surrounding area."),
-    ev_stats.DIFFUSION: _("Diffusion of benefit: the surrounding area improved too."),
-    ev_stats.NO_DISPLACEMENT: _("No displacement to the surrounding area."),
-    ev_stats.UNDEFINED: _("Displacement cannot be judged (too few events nearby)."),
-}
 
 
 class EvaluationError(ValueError):
@@ -184,7 +172,7 @@ def _reason_caveats(results: dict[str, Any]) -> list[dict[str, Any]]:
                     "minimum": th.min_buffer_events,
                 }
             )
-        elif total("control") < th.min_control_events:
+        elif total("rest" if "rest" in counts else "control") < th.min_control_events:
             found.append({"code": "few_control_events_for_buffer"})
     return found
 
@@ -308,8 +296,10 @@ def compute(
     # Caveats and method notes are stored as codes with their figures and put
     # into words when shown (explain()), in the reader's language.
     caveats = list(periods.caveats) + _reason_caveats(results)
-    if intervention.status == Intervention.Status.ONGOING:
+    preliminary = is_running(intervention, today)
+    if preliminary:
         caveats.append({"code": "interim"})
+    results["preliminary"] = preliminary
     results["method_notes"] = _method_notes(results, method)
     prevented = (results.get("total_net_effect") or {}).get("total")
     cost = intervention.spent_cost
@@ -343,17 +333,55 @@ def compute(
         "categories": sorted(c.code for c in intervention.categories.all()),
         "spent_cost": None if cost is None else float(cost),
         "evaluated_on": today.isoformat(),
+        "ends_on": (intervention.ends_on.isoformat() if intervention.ends_on else None),
     }
     return inputs, results
 
 
+def is_running(intervention: Intervention, today: date) -> bool:
+    """Whether the intervention's period has not ended on ``today``: it is still
+    ongoing, or its last day is today or later. An evaluation then is preliminary."""
+    if intervention.status == Intervention.Status.ONGOING:
+        return True
+    return intervention.ends_on is not None and today <= intervention.ends_on
+
+
+def is_preliminary(ev: Evaluation) -> bool:
+    """Whether the evaluation was made before the intervention's period ended.
+
+    Stored with new evaluations; for older ones read from the day it was made and
+    the intervention's end (or the interim caveat of an ongoing one)."""
+    stored = ev.results.get("preliminary")
+    if stored is not None:
+        return bool(stored)
+    if any(
+        isinstance(c, dict) and c.get("code") == "interim"
+        for c in ev.results.get("caveats") or []
+    ):
+        return True
+    made = ev.inputs.get("evaluated_on")
+    ends = ev.intervention.ends_on
+    return bool(made and ends and date.fromisoformat(made) <= ends)
+
+
+def verdict(ev: Evaluation) -> verdicts.Verdict:
+    """The evaluation's sentences from the rule table (:mod:`verdicts`)."""
+    short = any(
+        isinstance(c, dict) and c.get("code") == "short_periods"
+        for c in ev.results.get("caveats") or []
+    )
+    return verdicts.read(
+        ev.effect,
+        ev.displacement,
+        counts=ev.results.get("counts"),
+        preliminary=is_preliminary(ev),
+        short=short,
+        ends_on=ev.intervention.ends_on,
+    )
+
+
 # ----------------------------------------------------------------- annual analysis
-STRONG, WEAK, NONE = "strong", "weak", "none"
-EVIDENCE_TEXT = {
-    STRONG: _("Strong: a significant fall with enough events."),
-    WEAK: _("Weak: in the right direction, but not significant."),
-    NONE: _("None: too few events, or no net fall once displacement is counted."),
-}
+STRONG, WEAK, NONE = verdicts.STRONG, verdicts.WEAK, verdicts.NONE
 KEEP, CHANGE, STOP, UNKNOWN = "keep", "change", "stop", "unknown"
 SUGGESTION_TEXT = {
     KEEP: _("Keep: this kind of intervention was followed by a measurable fall."),
@@ -366,38 +394,25 @@ SUGGESTION_TEXT = {
 
 
 def evidence_level(ev: Evaluation) -> str:
-    """Strong: WDD significant (p < 0.05) and negative with enough events (verdict
-    worked); weak: WDD negative but not significant; none: too few events or no net
-    fall. WDD counts the buffer too, so a fall that only moved is no evidence."""
-    if ev.effect == ev_stats.TOO_FEW_EVENTS:
-        return NONE
-    wdd = ev.results.get("wdd") or {}
-    est, p = wdd.get("estimate"), wdd.get("p_value")
-    if ev.effect == ev_stats.EFFECT_WORKED and est is not None and est < 0:
-        if p is not None and p < 0.05:
-            return STRONG
-        return WEAK
-    if est is not None and est < 0:
-        return WEAK
-    return NONE
+    """The evaluation's evidence level from the rule table (:mod:`verdicts`)."""
+    return verdict(ev).level
 
 
-def _suggest(levels: list[str], displaced: int, worked: int = 0) -> str:
-    """Keep what was followed by a strong fall without displacement; change what
-    points the right way, or worked locally but moved the problem; stop what
-    showed no fall at all."""
-    if not levels:
+def _suggest(rows: list[dict[str, Any]]) -> str:
+    """Keep what worked with strong evidence and moved nothing; change what points
+    the right way with weak evidence, or worked but moved the problem; stop what
+    showed no fall at all; otherwise not enough evidence yet."""
+    if not rows:
         return UNKNOWN
-    if displaced and worked:
+    worked = [r for r in rows if r["effect"] == ev_stats.EFFECT_WORKED]
+    displaced = [r for r in rows if r["displacement"] == ev_stats.DISPLACEMENT]
+    if worked and displaced:
         return CHANGE
-    n_strong = levels.count(STRONG)
-    n_weak = levels.count(WEAK)
-    n_none = levels.count(NONE)
-    if n_strong and n_strong >= n_none and not displaced:
+    if any(r["evidence"] == STRONG for r in worked) and not displaced:
         return KEEP
-    if n_strong or n_weak:
+    if worked:
         return CHANGE
-    if n_none == len(levels):
+    if all(r["evidence"] != NONE for r in rows):
         return STOP
     return UNKNOWN
 
@@ -428,7 +443,8 @@ def annual_analysis(collaboration: Any, year: int) -> dict[str, Any]:
     }
     for iv in qs:
         ev = max(iv.evaluations.all(), key=lambda e: (e.created, e.pk))
-        level = evidence_level(ev)
+        said = verdict(ev)
+        level = said.level
         wdd = ev.results.get("wdd") or {}
         row = {
             "code": str(iv.code),
@@ -441,11 +457,11 @@ def annual_analysis(collaboration: Any, year: int) -> dict[str, Any]:
             "areas": [a.name for a in iv.areas.all()],
             "categories": [c.code for c in iv.categories.all()],
             "effect": ev.effect,
-            "effect_text": str(EFFECT_TEXT.get(ev.effect, ev.effect)),
             "displacement": ev.displacement,
-            "displacement_text": str(
-                DISPLACEMENT_TEXT.get(ev.displacement, ev.displacement)
-            ),
+            "verdict": said.headline,
+            "displacement_text": said.buffer_line,
+            "preliminary": said.preliminary,
+            "preliminary_text": said.preliminary_line,
             "evidence": level,
             "wdd": wdd.get("estimate"),
             "wdd_p": wdd.get("p_value"),
@@ -484,9 +500,7 @@ def annual_analysis(collaboration: Any, year: int) -> dict[str, Any]:
     for k, items in by["kind"].items():
         s = summary(k, items)
         s["name"] = str(kinds[k])
-        s["suggestion"] = _suggest(
-            [r["evidence"] for r in items], s["displaced"], s["worked"]
-        )
+        s["suggestion"] = _suggest(items)
         s["suggestion_text"] = str(SUGGESTION_TEXT[s["suggestion"]])
         by_kind.append(s)
     return {
@@ -497,5 +511,5 @@ def annual_analysis(collaboration: Any, year: int) -> dict[str, Any]:
         "by_kind": by_kind,
         "by_area": [summary(k, v) for k, v in sorted(by["area"].items())],
         "by_category": [summary(k, v) for k, v in sorted(by["category"].items())],
-        "evidence_levels": {k: str(v) for k, v in EVIDENCE_TEXT.items()},
+        "evidence_levels": {k: str(v) for k, v in verdicts.LEVEL_TEXT.items()},
     }

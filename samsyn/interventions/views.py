@@ -17,7 +17,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samsyn.interventions import actions, followup, prefill
+from samsyn.interventions import actions, followup, prefill, verdicts
 from samsyn.interventions.forms import (
     MAX_UPLOAD,
     AnswerForm,
@@ -100,7 +100,6 @@ def register(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "can_manage": access.can(Cap.MANAGE_INTERVENTIONS),
-            "effect_text": followup.EFFECT_TEXT,
         },
     )
 
@@ -261,15 +260,13 @@ def evaluation_context(ev: Evaluation | None) -> dict[str, Any] | None:
         "row": ev,
         "r": r,
         "changes": {
-            k: _change(counts.get(k, {})) for k in ("target", "buffer", "control")
+            k: _change(counts.get(k, {}))
+            for k in ("target", "buffer", "control", "rest")
         },
         "chart": _chart(r.get("weekly") or {}, int(ev.inputs.get("weeks") or 0)),
-        "effect_text": followup.EFFECT_TEXT.get(ev.effect, ev.effect),
-        "displacement_text": followup.DISPLACEMENT_TEXT.get(
-            ev.displacement, ev.displacement
-        ),
-        "evidence": followup.evidence_level(ev),
-        "evidence_text": followup.EVIDENCE_TEXT[followup.evidence_level(ev)],
+        "said": followup.verdict(ev),
+        "wdq_line": verdicts.wdq_line(r.get("wdq"), ev.displacement),
+        "wdd_note": verdicts.wdd_note(r),
     }
 
 

@@ -980,7 +980,8 @@ def visible_trace(codes: dict[str, list[str]], access: Access) -> list[str]:
 
 
 def _interventions(collab: Collaboration, period: Period) -> dict[str, Any]:
-    """Interventions decided or under way during the period, from the register."""
+    """Interventions decided or under way during the period, from the register, with
+    the latest follow-up of those evaluated (marked when preliminary)."""
     from django.db.models import Q
 
     from samsyn.interventions.models import Intervention
@@ -989,7 +990,12 @@ def _interventions(collab: Collaboration, period: Period) -> dict[str, Any]:
     rows = (
         Intervention.objects.filter(
             collaboration=collab,
-            status__in=[status.DECIDED, status.ONGOING, status.DONE],
+            status__in=[
+                status.DECIDED,
+                status.ONGOING,
+                status.DONE,
+                status.EVALUATED,
+            ],
         )
         .filter(starts_on__lt=period.end)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period.start))
@@ -1009,7 +1015,19 @@ def _interventions(collab: Collaboration, period: Period) -> dict[str, Any]:
                 "areas": [a.name for a in i.areas.all()],
                 "starts_on": i.starts_on.isoformat(),
                 "ends_on": i.ends_on.isoformat() if i.ends_on else None,
+                **_follow_up(i),
             }
             for i in rows
         ],
     }
+
+
+def _follow_up(intervention: Any) -> dict[str, str]:
+    """The latest follow-up's headline, marked when it is preliminary."""
+    from samsyn.interventions.followup import verdict
+
+    ev = intervention.latest_evaluation()
+    if ev is None:
+        return {}
+    said = verdict(ev)
+    return {"verdict": said.headline, "preliminary": said.preliminary_line}

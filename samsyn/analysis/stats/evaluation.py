@@ -393,14 +393,22 @@ def evaluate_intervention(
     buffer_after: float | None = None,
     buffer_control_before: float | None = None,
     buffer_control_after: float | None = None,
+    displacement_reference_before: float | None = None,
+    displacement_reference_after: float | None = None,
     thresholds: EvaluationThresholds | None = None,
 ) -> InterventionEvaluation:
     """Evaluate one intervention: effect verdict, displacement verdict and figures.
 
     Counts are events in equally long periods before/after in the treated area, its
-    control, and optionally a surrounding buffer (and the buffer's own control; the
-    main control is used when absent). See :class:`EvaluationThresholds` for the
-    rules. WDQ and TNE use the main control area, as in Bowers & Johnson (2003).
+    control, and optionally a surrounding buffer (and the buffer's own control, the
+    DC of WDD). See :class:`EvaluationThresholds` for the rules. WDQ and TNE use the
+    main control area, as in Bowers & Johnson (2003).
+
+    The displacement verdict compares the buffer's change with a reference: the
+    ``displacement_reference`` counts when given (a large, scale-free reference such
+    as the rest of the municipality: the test is a ratio of rates), else the buffer
+    control, else the main control. The reference is not part of WDD, whose
+    additive terms need volumes like the buffer's.
     """
     th = thresholds or EvaluationThresholds()
     reasons: list[str] = []
@@ -476,7 +484,16 @@ def evaluate_intervention(
             control_before=control_before,
             control_after=control_after,
         )
-        ref_b, ref_a = (bcb, bca) if has_bc else (control_before, control_after)
+        if (
+            displacement_reference_before is not None
+            and displacement_reference_after is not None
+        ):
+            ref_b = float(displacement_reference_before)
+            ref_a = float(displacement_reference_after)
+        elif has_bc:
+            ref_b, ref_a = bcb, bca
+        else:
+            ref_b, ref_a = control_before, control_after
         if bb + ba < th.min_buffer_events:
             displacement = UNDEFINED
             reasons.append(

@@ -1,8 +1,9 @@
 """On the demo data the analyses find what the generator planted.
 
-The demo (30,000 reports, seed 2026, ending on Sunday 22 November 2026) is loaded
-once for this module inside a transaction that is rolled back afterwards, so the
-rest of the suite never sees it (works the same on SQLite and PostgreSQL).
+The demo (60,000 reports as `make demo` loads, seed 2026, ending on Sunday 22 November
+2026) is loaded once for this module inside a transaction that is rolled back
+afterwards, so the rest of the suite never sees it (works the same on SQLite and
+PostgreSQL).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def demo(
         atomic.__enter__()
         try:
             result = load_demo(
-                n_reports=30_000, seed=2026, now=NOW,
+                n_reports=60_000, seed=2026, now=NOW,
                 truths_path=tmp_path_factory.mktemp("demo") / "truths.json",
             )  # fmt: skip
             yield {"collab": result.collaboration, "truths": result.data.truths}

@@ -84,6 +84,7 @@ def test_it_finds_the_fall_and_the_displacement(displaced):  # type: ignore[no-u
         "target": {"before": 40, "after": 10},
         "buffer": {"before": 10, "after": 30},
         "control": {"before": 30, "after": 30},
+        "rest": {"before": 30, "after": 30},
     }
     assert (res["effect"], res["displacement"]) == ("worked", "displacement")
     # The figures are the stats module's for these counts.

@@ -6,6 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samsyn.analysis.stats.evaluation import (
+    DISPLACEMENT,
+    EFFECT_WORKED,
+    NO_DISPLACEMENT,
     EvaluationThresholds,
     cost_per_prevented_event,
     did_counts,
@@ -322,3 +325,29 @@ def test_it_computes_cost_per_prevented_event():
 def test_it_rejects_negative_counts():
     with pytest.raises(ValueError):
         wdd(treated_before=-1, treated_after=1, control_before=1, control_after=1)
+
+
+def test_the_buffer_is_judged_against_its_own_reference_when_given():
+    # The demo's case: the buffer rose 266 -> 427; the control chosen for the target
+    # rose 147 -> 212 (its own chance and trend), the rest of the municipality
+    # 9,198 -> 11,691.
+    counts = {
+        "treated_before": 146,
+        "treated_after": 51,
+        "control_before": 147,
+        "control_after": 212,
+        "buffer_before": 266,
+        "buffer_after": 427,
+    }
+    against_control = evaluate_intervention(**counts)
+    assert against_control.displacement == NO_DISPLACEMENT
+    against_rest = evaluate_intervention(
+        **counts,
+        displacement_reference_before=9198,
+        displacement_reference_after=11691,
+    )
+    assert against_rest.displacement == DISPLACEMENT
+    assert against_rest.displacement_z > 1.96
+    # The reference is not part of WDD (its additive terms need similar volumes).
+    assert against_rest.wdd == against_control.wdd
+    assert against_rest.effect == against_control.effect == EFFECT_WORKED

@@ -1,7 +1,7 @@
 """On the demo data, the planted displacement case is recognised.
 
-The demo (30,000 reports, seed 2026, ending Sunday 22 November 2026) is loaded once
-for this module inside a transaction rolled back afterwards, as in
+The demo (60,000 reports as `make demo` loads, seed 2026, ending Sunday 22 November
+2026) is loaded once for this module inside a transaction rolled back afterwards, as in
 samsyn/analysis/tests/test_demo_truths.py.
 """
 
@@ -35,7 +35,7 @@ def demo(
         atomic.__enter__()
         try:
             result = load_demo(
-                n_reports=30_000, seed=2026, now=NOW,
+                n_reports=60_000, seed=2026, now=NOW,
                 truths_path=tmp_path_factory.mktemp("demo") / "truths.json",
             )  # fmt: skip
             truths = result.data.truths
@@ -71,7 +71,10 @@ def test_it_shows_the_demo_evaluation_and_annual_analysis(demo):  # type: ignore
     c = Client()
     c.force_login(User.objects.get(username="coordinator"))
     body = c.get(f"/interventions/{iv.code}/").content.decode()
-    assert "It worked" in body and "Displaced" in body
+    assert "Fewer events in the target, but part of the problem moved" in body
+    assert "Events moved to the surroundings" in body
+    # Evaluated on the last day of its period: preliminary, and said so.
+    assert "Preliminary result: the intervention runs until 22 November 2026" in body
     res = followup.annual_analysis(demo["collab"], 2026)
     codes = {r["code"]: r for r in res["interventions"]}
     assert codes[str(iv.code)]["displacement"] == "displacement"

@@ -66,6 +66,7 @@ def test_it_evaluates_a_place_based_intervention(make_iv, north_org, far_area, a
         "target": {"before": 40, "after": 8},
         "buffer": {"before": 6, "after": 6},
         "control": {"before": 30, "after": 30},
+        "rest": {"before": 30, "after": 30},
     }
     assert ev.results["control"]["area"] == "F"
     assert ev.effect == "worked" and ev.displacement == "no_displacement"
@@ -110,7 +111,7 @@ def test_it_refuses_to_conclude_from_too_few_events(
     assert ev.prevented == pytest.approx(3.0)
     assert ev.cost_per_prevented is None
     body = _page(alice, iv)
-    assert "Too few events to say." in body
+    assert "Too few events to say whether it worked" in body
 
 
 def _page(user, iv) -> str:  # type: ignore[no-untyped-def]
