@@ -579,6 +579,41 @@ def emerging(
 
 
 # --------------------------------------------------------------------- near repeat
+# Limits that keep one request's memory and time bounded: memory O(events + pairs),
+# time O(iterations x pairs). Near repeats are a matter of streets and weeks; the
+# limits are far beyond what the method is used for (Ratcliffe's calculator
+# defaults: 100-400 m, 7-28 days).
+NEAR_REPEAT_MAX_BANDS = 10
+NEAR_REPEAT_MAX_SPATIAL_M = 5_000.0
+NEAR_REPEAT_MAX_TEMPORAL_DAYS = 365.0
+# At most this many pairs within the largest spatial band (2 million pairs: about
+# 0.2 GB at the peak and some seconds for 99 permutations).
+NEAR_REPEAT_MAX_PAIRS = 2_000_000
+
+
+def _check_bands(field: str, bands: list[float], largest: float, unit: str) -> None:
+    if any(b <= 0 for b in bands) or any(
+        b2 <= b1 for b1, b2 in zip(bands, bands[1:], strict=False)
+    ):
+        raise AnalysisInputError(
+            field, gettext("Bands must be positive and increasing.")
+        )
+    if len(bands) > NEAR_REPEAT_MAX_BANDS:
+        raise AnalysisInputError(
+            field,
+            gettext("At most %(max)s bands.") % {"max": NEAR_REPEAT_MAX_BANDS},
+        )
+    if bands[-1] > largest:
+        raise AnalysisInputError(
+            field,
+            gettext(
+                "Bands up to %(max)s %(unit)s: near repeats are about the next "
+                "streets and weeks, not the whole town or year."
+            )
+            % {"max": f"{largest:g}", "unit": unit},
+        )
+
+
 def near_repeat(
     collab: Collaboration,
     since: datetime,
@@ -596,13 +631,8 @@ def near_repeat(
     _check_period(since, until)
     s_bands = spatial_bands or [100.0, 200.0, 400.0]
     t_bands = temporal_bands or [7.0, 14.0, 21.0]
-    for field, bands in (("spatial_bands", s_bands), ("temporal_bands", t_bands)):
-        if any(b <= 0 for b in bands) or any(
-            b2 <= b1 for b1, b2 in zip(bands, bands[1:], strict=False)
-        ):
-            raise AnalysisInputError(
-                field, gettext("Bands must be positive and increasing.")
-            )
+    _check_bands("spatial_bands", s_bands, NEAR_REPEAT_MAX_SPATIAL_M, "m")
+    _check_bands("temporal_bands", t_bands, NEAR_REPEAT_MAX_TEMPORAL_DAYS, "days")
     cols = _load(collab, since, until, access)
     sel = np.ones(len(cols), dtype=bool)
     if categories:
@@ -624,15 +654,31 @@ def near_repeat(
             )
             % {"n": n, "max": max_events},
         )
-    res = nearrepeat.knox_test(
-        cols.x[sel],
-        cols.y[sel],
-        cols.t[sel] / 86_400.0,
-        s_bands,
-        t_bands,
-        iterations=iterations,
-        seed=seed,
-    )
+    try:
+        res = nearrepeat.knox_test(
+            cols.x[sel],
+            cols.y[sel],
+            cols.t[sel] / 86_400.0,
+            s_bands,
+            t_bands,
+            iterations=iterations,
+            seed=seed,
+            max_pairs=NEAR_REPEAT_MAX_PAIRS,
+        )
+    except nearrepeat.TooManyPairs as exc:
+        raise AnalysisInputError(
+            "spatial_bands",
+            gettext(
+                "%(pairs)s pairs of events lie within %(radius)s m of each other; at "
+                "most %(max)s can be tested. Choose smaller spatial bands, fewer "
+                "categories or a shorter period."
+            )
+            % {
+                "pairs": exc.pairs,
+                "radius": f"{exc.radius:g}",
+                "max": exc.limit,
+            },
+        ) from exc
     table = [
         {
             "spatial": s_lab,
