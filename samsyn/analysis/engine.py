@@ -591,7 +591,7 @@ NEAR_REPEAT_MAX_TEMPORAL_DAYS = 365.0
 NEAR_REPEAT_MAX_PAIRS = 2_000_000
 
 
-def _check_bands(field: str, bands: list[float], largest: float, unit: str) -> None:
+def _check_bands(field: str, bands: list[float], largest: float, too_wide: str) -> None:
     if any(b <= 0 for b in bands) or any(
         b2 <= b1 for b1, b2 in zip(bands, bands[1:], strict=False)
     ):
@@ -604,14 +604,7 @@ def _check_bands(field: str, bands: list[float], largest: float, unit: str) -> N
             gettext("At most %(max)s bands.") % {"max": NEAR_REPEAT_MAX_BANDS},
         )
     if bands[-1] > largest:
-        raise AnalysisInputError(
-            field,
-            gettext(
-                "Bands up to %(max)s %(unit)s: near repeats are about the next "
-                "streets and weeks, not the whole town or year."
-            )
-            % {"max": f"{largest:g}", "unit": unit},
-        )
+        raise AnalysisInputError(field, too_wide % {"max": f"{largest:g}"})
 
 
 def near_repeat(
@@ -631,8 +624,24 @@ def near_repeat(
     _check_period(since, until)
     s_bands = spatial_bands or [100.0, 200.0, 400.0]
     t_bands = temporal_bands or [7.0, 14.0, 21.0]
-    _check_bands("spatial_bands", s_bands, NEAR_REPEAT_MAX_SPATIAL_M, "m")
-    _check_bands("temporal_bands", t_bands, NEAR_REPEAT_MAX_TEMPORAL_DAYS, "days")
+    _check_bands(
+        "spatial_bands",
+        s_bands,
+        NEAR_REPEAT_MAX_SPATIAL_M,
+        gettext(
+            "Spatial bands up to %(max)s m: near repeats are about the next "
+            "streets, not the whole town."
+        ),
+    )
+    _check_bands(
+        "temporal_bands",
+        t_bands,
+        NEAR_REPEAT_MAX_TEMPORAL_DAYS,
+        gettext(
+            "Temporal bands up to %(max)s days: near repeats are about the next "
+            "weeks, not the whole year."
+        ),
+    )
     cols = _load(collab, since, until, access)
     sel = np.ones(len(cols), dtype=bool)
     if categories:
