@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from samsyn.accounts.middleware import session_counts
 from samsyn.accounts.models import ApiToken
@@ -48,7 +49,7 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
-class VerifiedSessionAuth(SessionAuth):
+class SessionAuth(NinjaSessionAuth):
     """The browser's session, when it counts (verified second factor, if needed).
 
     Never when the request carries an ``Authorization`` header: a bad token is a
@@ -72,7 +73,7 @@ api = NinjaAPI(
         "idempotency keys. Choose the collaboration with the `X-Collaboration` header "
         "(its short name) when your account belongs to more than one."
     ),
-    auth=[TokenAuth(), VerifiedSessionAuth()],
+    auth=[TokenAuth(), SessionAuth()],
 )
 
 

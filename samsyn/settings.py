@@ -403,9 +403,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     # LOG_FORMAT=json writes one JSON object per line (for log collectors).
     "formatters": {"json": {"()": "samsyn.integrations.logging.JsonFormatter"}},
+    # Keys in query strings (the Open311 api_key) never reach a log line.
+    "filters": {
+        "mask_secrets": {"()": "samsyn.integrations.logging.MaskSecretsFilter"}
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            "filters": ["mask_secrets"],
             **({"formatter": "json"} if os.environ.get("LOG_FORMAT") == "json" else {}),
         }
     },

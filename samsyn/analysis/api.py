@@ -187,7 +187,10 @@ def near_repeat(
     """Knox test: pairs of events close in space and time against 99 seeded
     permutations. `category` one or more codes separated by commas; bands are
     upper edges, e.g. `spatial_bands=100,200,400` (m), `temporal_bands=7,14,21`
-    (days). Default period: the last 26 complete weeks."""
+    (days). Default period: the last 26 complete weeks. Bounded: at most 10 bands
+    each, spatial bands up to 5000 m, temporal bands up to 365 days, 20000 events
+    and 2 million pairs within the largest spatial band; more is refused with 422
+    and advice (smaller bands, fewer categories, a shorter period)."""
     collab, access = _access(request)
     start, end = _period(since, until, 26)
     return _run(

@@ -566,6 +566,34 @@ def emerging(
 
 
 # --------------------------------------------------------------------- near repeat
+# Limits that keep one request's memory and time bounded: memory O(events + pairs),
+# time O(iterations x pairs). Near repeats are a matter of streets and weeks; the
+# limits are far beyond what the method is used for (Ratcliffe's calculator
+# defaults: 100-400 m, 7-28 days).
+NEAR_REPEAT_MAX_BANDS = 10
+NEAR_REPEAT_MAX_SPATIAL_M = 5_000.0
+NEAR_REPEAT_MAX_TEMPORAL_DAYS = 365.0
+# At most this many pairs within the largest spatial band (2 million pairs: about
+# 0.2 GB at the peak and some seconds for 99 permutations).
+NEAR_REPEAT_MAX_PAIRS = 2_000_000
+
+
+def _check_bands(field: str, bands: list[float], largest: float, too_wide: str) -> None:
+    if any(b <= 0 for b in bands) or any(
+        b2 <= b1 for b1, b2 in zip(bands, bands[1:], strict=False)
+    ):
+        raise AnalysisInputError(
+            field, gettext("Bands must be positive and increasing.")
+        )
+    if len(bands) > NEAR_REPEAT_MAX_BANDS:
+        raise AnalysisInputError(
+            field,
+            gettext("At most %(max)s bands.") % {"max": NEAR_REPEAT_MAX_BANDS},
+        )
+    if bands[-1] > largest:
+        raise AnalysisInputError(field, too_wide % {"max": f"{largest:g}"})
+
+
 def near_repeat(
     collab: Collaboration,
     since: datetime,
@@ -583,13 +611,24 @@ def near_repeat(
     _check_period(since, until)
     s_bands = spatial_bands or [100.0, 200.0, 400.0]
     t_bands = temporal_bands or [7.0, 14.0, 21.0]
-    for field, bands in (("spatial_bands", s_bands), ("temporal_bands", t_bands)):
-        if any(b <= 0 for b in bands) or any(
-            b2 <= b1 for b1, b2 in zip(bands, bands[1:], strict=False)
-        ):
-            raise AnalysisInputError(
-                field, gettext("Bands must be positive and increasing.")
-            )
+    _check_bands(
+        "spatial_bands",
+        s_bands,
+        NEAR_REPEAT_MAX_SPATIAL_M,
+        gettext(
+            "Spatial bands up to %(max)s m: near repeats are about the next "
+            "streets, not the whole town."
+        ),
+    )
+    _check_bands(
+        "temporal_bands",
+        t_bands,
+        NEAR_REPEAT_MAX_TEMPORAL_DAYS,
+        gettext(
+            "Temporal bands up to %(max)s days: near repeats are about the next "
+            "weeks, not the whole year."
+        ),
+    )
     cols = _load(collab, since, until, access)
     sel = np.ones(len(cols), dtype=bool)
     if categories:
@@ -611,15 +650,31 @@ def near_repeat(
             )
             % {"n": n, "max": max_events},
         )
-    res = nearrepeat.knox_test(
-        cols.x[sel],
-        cols.y[sel],
-        cols.t[sel] / 86_400.0,
-        s_bands,
-        t_bands,
-        iterations=iterations,
-        seed=seed,
-    )
+    try:
+        res = nearrepeat.knox_test(
+            cols.x[sel],
+            cols.y[sel],
+            cols.t[sel] / 86_400.0,
+            s_bands,
+            t_bands,
+            iterations=iterations,
+            seed=seed,
+            max_pairs=NEAR_REPEAT_MAX_PAIRS,
+        )
+    except nearrepeat.TooManyPairs as exc:
+        raise AnalysisInputError(
+            "spatial_bands",
+            gettext(
+                "%(pairs)s pairs of events lie within %(radius)s m of each other; at "
+                "most %(max)s can be tested. Choose smaller spatial bands, fewer "
+                "categories or a shorter period."
+            )
+            % {
+                "pairs": exc.pairs,
+                "radius": f"{exc.radius:g}",
+                "max": exc.limit,
+            },
+        ) from exc
     table = [
         {
             "spatial": s_lab,

@@ -12,6 +12,9 @@ What is shown to whom:
   organisation; ``description`` and ``status_notes`` are empty.
 - A request with a valid ``api_key`` of the same collaboration also gets the
   description and status notes (the key's organisation is a member of the EST).
+- The key goes in the ``X-Api-Key`` header, or as the ``api_key`` parameter the
+  GeoReport v2 specification names (a query parameter is masked in Samsyn's logs,
+  but a proxy in front may log it: prefer the header).
 - Posting needs an ``api_key``; the report is made for the key's organisation with
   the same validation as the web form (no personal data in the description).
 """
@@ -99,7 +102,12 @@ def _w3c(value: datetime | None) -> str | None:
 
 
 def _key(request: HttpRequest) -> Open311Key | None:
-    raw = request.POST.get("api_key") if request.method == "POST" else None
+    """The key from the ``X-Api-Key`` header (preferred: headers are not written
+    to access logs), a posted ``api_key`` field, or the ``api_key`` parameter of
+    GeoReport v2 (masked in Samsyn's logs, but proxies may log it)."""
+    raw = request.headers.get("X-Api-Key")
+    if not raw and request.method == "POST":
+        raw = request.POST.get("api_key")
     raw = raw or request.GET.get("api_key") or ""
     return Open311Key.objects.for_raw(raw)
 

@@ -214,11 +214,8 @@ def request(
     netloc = f"{literal}:{target.port}"
     pinned = parts._replace(netloc=netloc).geturl()
     default_port = 443 if target.scheme == "https" else 80
-    host_header = (
-        parts.hostname
-        if target.port == default_port
-        else f"{parts.hostname}:{target.port}"
-    )
+    name = f"[{target.host}]" if ":" in target.host else target.host
+    host_header = name if target.port == default_port else f"{name}:{target.port}"
     sent = {"Host": str(host_header), **dict(headers or {})}
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     with httpx.Client(

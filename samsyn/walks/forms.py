@@ -13,6 +13,7 @@ from samsyn.lib.geo import in_sweden
 from samsyn.organisations.models import Collaboration, Organisation
 from samsyn.reports.models import Category
 from samsyn.residents.forms import personal_data_error
+from samsyn.walks.models import PHOTO_TYPES
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 
@@ -143,8 +144,20 @@ class ObservationForm(forms.Form):
 
     def clean_photo(self) -> Any:
         photo = self.cleaned_data.get("photo")
-        if photo and photo.size > MAX_PHOTO_BYTES:
+        if not photo:
+            return photo
+        if photo.size > MAX_PHOTO_BYTES:
             raise forms.ValidationError(_("The photo is too large (max 8 MB)."))
+        # What the image is, from its content (ImageField opened it with Pillow),
+        # never from its name: it is stored, and later served, as that.
+        fmt = getattr(getattr(photo, "image", None), "format", None) or ""
+        if fmt not in PHOTO_TYPES:
+            raise forms.ValidationError(
+                _("Send the photo as JPEG, PNG or WebP."), code="photo_type"
+            )
+        content_type, suffix = PHOTO_TYPES[fmt]
+        photo.name = f"photo.{suffix}"
+        photo.content_type = content_type
         return photo
 
     def clean(self) -> dict[str, Any]:

@@ -75,6 +75,29 @@ class Walk(models.Model):
         return [list(p) for p in self.route.get("coordinates", [])]
 
 
+# The kinds of photo accepted and served: Pillow's format -> (content type, suffix).
+PHOTO_TYPES: dict[str, tuple[str, str]] = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+
+
+def photo_type(data: bytes) -> tuple[str, str] | None:
+    """(content type, suffix) of an accepted image, read from its bytes (never
+    from its name); None for anything else."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            fmt = image.format
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+    return PHOTO_TYPES.get(fmt or "")
+
+
 def photo_path(instance: WalkObservation, filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
     return f"walks/{instance.code}.{ext}"

@@ -4,7 +4,6 @@ follow-ups, the report PDF and observation photos."""
 from __future__ import annotations
 
 import json
-import mimetypes
 import uuid
 
 from django.contrib import messages
@@ -34,7 +33,7 @@ from samsyn.walks.forms import (
     ObservationForm,
     WalkForm,
 )
-from samsyn.walks.models import Walk, WalkObservation
+from samsyn.walks.models import Walk, WalkObservation, photo_type
 from samsyn.walks.report import route_svg
 
 
@@ -186,8 +185,16 @@ def observation_photo(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     with obs.photo.open("rb") as f:
         data = f.read()
-    kind = mimetypes.guess_type(obs.photo.name)[0] or "application/octet-stream"
-    response = HttpResponse(data, content_type=kind)
+    # The type read from the bytes, never from the stored name; anything that is
+    # not an accepted image (stored before the check) is only a download.
+    found = photo_type(data)
+    if found is None:
+        response = HttpResponse(data, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{obs.code}"'
+    else:
+        content_type, suffix = found
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f'inline; filename="{obs.code}.{suffix}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

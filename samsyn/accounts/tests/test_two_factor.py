@@ -155,15 +155,15 @@ def test_the_api_applies_the_rule_itself(required, alice, rf):
     verified session for a user who must use a second factor."""
     from django.contrib.sessions.backends.db import SessionStore
 
-    from samsyn.api import VerifiedSessionAuth
+    from samsyn.api import SessionAuth
 
     request = rf.get("/api/v1/reports")
     request.session = SessionStore()
     request.user = alice
     alice.is_verified = lambda: False  # type: ignore[attr-defined]
-    assert VerifiedSessionAuth().authenticate(request, "cookie") is None
+    assert SessionAuth().authenticate(request, "cookie") is None
     alice.is_verified = lambda: True  # type: ignore[attr-defined]
-    assert VerifiedSessionAuth().authenticate(request, "cookie") == alice
+    assert SessionAuth().authenticate(request, "cookie") == alice
 
 
 # --- staff and superusers -------------------------------------------------------------

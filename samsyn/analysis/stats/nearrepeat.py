@@ -12,6 +12,11 @@ permutation of times cannot change. Each permutation then only recomputes the ti
 differences of those pairs and counts them into the table with ``np.bincount``:
 O(P) per permutation for P close pairs, instead of O(n^2).
 
+Bounded: with ``max_pairs`` the close pairs are first *counted*
+(``cKDTree.count_neighbors``, memory linear in the events) and the test refuses
+(``TooManyPairs``) before listing them when there are more than that, so memory and
+time stay within O(n + max_pairs) and O(iterations * max_pairs) whatever the bands.
+
 Bands (all right-closed, i.e. a distance on an edge belongs to the lower band):
 
 * spatial: optional "same location" band d <= ``same_location_tol`` (default exact
@@ -47,6 +52,41 @@ from scipy.spatial import cKDTree
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+_CHUNK = 1 << 20  # pairs per step of a permutation
+
+
+class TooManyPairs(ValueError):
+    """More close pairs than the caller allowed; nothing was listed."""
+
+    def __init__(self, pairs: int, limit: int, radius: float) -> None:
+        super().__init__(f"{pairs} close pairs within {radius:g} m; limit {limit}")
+        self.pairs = pairs
+        self.limit = limit
+        self.radius = radius
+
+
+def _search_radius(outer: float) -> float:
+    # Search slightly wider and filter on our own distance, so pairs exactly on
+    # the outer edge are not lost to rounding inside the tree.
+    return float(outer) * (1.0 + 1e-9)
+
+
+def count_close_pairs(x: ArrayLike, y: ArrayLike, radius: float) -> int:
+    """Unordered pairs of points at most ``radius`` apart, counted without listing
+    them (a dual-tree count: memory linear in the points)."""
+    xa = np.asarray(x, dtype=np.float64)
+    ya = np.asarray(y, dtype=np.float64)
+    n = xa.size
+    if n < 2:
+        return 0
+    tree = cKDTree(np.column_stack([xa, ya]))
+    return _count(tree, n, radius)
+
+
+def _count(tree: cKDTree, n: int, radius: float) -> int:
+    # count_neighbors counts ordered pairs, each point with itself included.
+    ordered = int(tree.count_neighbors(tree, _search_radius(radius)))
+    return (ordered - n) // 2
 
 
 @dataclass(frozen=True)
@@ -113,6 +153,7 @@ def knox_test(
     seed: int | np.random.Generator | None = None,
     same_location: bool = True,
     same_location_tol: float = 0.0,
+    max_pairs: int | None = None,
 ) -> KnoxResult:
     """Knox test over spatial x temporal bands with a permutation null.
 
@@ -133,6 +174,9 @@ def knox_test(
     same_location, same_location_tol:
         Add a separate band for pairs at distance <= tol (default exactly 0), the
         NRC's "same location" band for repeat victimisation.
+    max_pairs:
+        Refuse with ``TooManyPairs`` (after counting, before listing) when more
+        pairs than this lie within the largest spatial band.
 
     Assumes events are distinct records; duplicate records of one event inflate the
     same-location/same-time cell and should be removed first.
@@ -164,25 +208,38 @@ def knox_test(
     # Neighbour search once.
     if n >= 2:
         tree = cKDTree(np.column_stack([xa, ya]))
-        # Search slightly wider and filter on our own distance, so pairs exactly on
-        # the outer edge are not lost to rounding inside the tree.
-        r_search = float(s_edges[-1]) * (1.0 + 1e-9)
-        pairs = tree.query_pairs(r=r_search, output_type="ndarray")
+        if max_pairs is not None:
+            found = _count(tree, n, float(s_edges[-1]))
+            if found > max_pairs:
+                raise TooManyPairs(found, max_pairs, float(s_edges[-1]))
+        pairs = tree.query_pairs(r=_search_radius(s_edges[-1]), output_type="ndarray")
     else:
         pairs = np.empty((0, 2), dtype=np.int64)
     i, j = pairs[:, 0], pairs[:, 1]
     d = np.hypot(xa[i] - xa[j], ya[i] - ya[j])
     keep = d <= s_edges[-1]
-    i, j, d = i[keep], j[keep], d[keep]
+    d = d[keep]
+    # Kept for every permutation: 12 bytes a pair (two int32 indices, the band).
+    i, j = i[keep].astype(np.int32), j[keep].astype(np.int32)
+    del pairs, keep
     s_band = np.searchsorted(s_edges, d, side="left")  # (e_{k-1}, e_k] -> k
     if same_location:
         s_band = np.where(d <= same_location_tol, 0, s_band + 1)
-    base = (s_band * n_t).astype(np.int64)
+    base = (s_band * n_t).astype(np.int32)
+    del d, s_band
 
     def close_table(times: FloatArray) -> IntArray:
-        dt = np.abs(times[i] - times[j])
-        code = base + np.searchsorted(t_edges, dt, side="left")
-        return np.bincount(code, minlength=n_cells_close).reshape(n_s_close, n_t)
+        # In chunks, so the temporaries of a permutation stay small; the temporal
+        # band is the number of edges below |dt| (= searchsorted, side="left").
+        out = np.zeros(n_cells_close, dtype=np.int64)
+        for start in range(0, i.size, _CHUNK):
+            stop = start + _CHUNK
+            dt = np.abs(times[i[start:stop]] - times[j[start:stop]])
+            code = base[start:stop].copy()
+            for edge in t_edges:
+                code += dt > edge
+            out += np.bincount(code, minlength=n_cells_close)
+        return out.reshape(n_s_close, n_t)
 
     all_by_time = _pairs_per_time_band(ta, t_edges)
 

@@ -127,6 +127,14 @@ def test_it_keeps_a_port_and_brackets_an_ipv6_address(sent):
     assert req.headers["Host"] == "v6.example.org:8443"
 
 
+def test_an_allowed_ipv6_literal_keeps_its_brackets_in_the_host_header(sent, settings):
+    calls, _ = sent
+    settings.SAMSYN_OUTBOUND_ALLOW = ["fd00::/8"]
+    outbound.request("GET", "http://[fd00::5]:8080/x")
+    [req] = calls
+    assert req.headers["Host"] == "[fd00::5]:8080"
+
+
 def test_it_does_not_follow_redirects(sent):
     calls, answers = sent
     answers.append(httpx.Response(302, headers={"Location": "http://127.0.0.1:6379/"}))
