@@ -283,13 +283,13 @@ def read(
         note = (
             _(
                 "Preliminary result: the intervention runs until %(date)s, so the "
-                "figures may still change."
+                "result may still change."
             )
             % {"date": formats.date_format(ends_on, "DATE_FORMAT")}
             if ends_on is not None
             else _(
                 "Preliminary result: the intervention is still running, so the "
-                "figures may still change."
+                "result may still change."
             )
         )
     reason = _evidence_reason(effect, level, preliminary)

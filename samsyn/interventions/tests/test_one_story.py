@@ -152,7 +152,7 @@ def test_an_evaluation_before_the_period_ends_is_preliminary_everywhere(
     assert said.preliminary and said.level == verdicts.WEAK
     note = (
         "Preliminary result: the intervention runs until 13 December 2026, so the "
-        "figures may still change."
+        "result may still change."
     )
     # the intervention page
     body = page(alice, iv)
@@ -167,7 +167,7 @@ def test_an_evaluation_before_the_period_ends_is_preliminary_everywhere(
     )
     # (generated in the collaboration's language, Swedish)
     assert item["preliminary"] == (
-        "Preliminärt resultat: insatsen pågår till 13 december 2026, så siffrorna "
+        "Preliminärt resultat: insatsen pågår till 13 december 2026, så resultatet "
         "kan ändras."
     )
     assert item["verdict"].startswith("Färre händelser i målområdet, men en del")
