@@ -20,6 +20,7 @@ from ninja.errors import HttpError
 
 from samsyn.analysis import engine
 from samsyn.api import FieldError, api_access
+from samsyn.lib.dates import check_week, parse_day
 from samsyn.lib.weeks import last_complete_week, local_midnight, local_today
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration
@@ -53,9 +54,9 @@ def _run(fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
 
 def _date(value: str, field: str) -> date:
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
     except ValueError as exc:
-        raise FieldError(field, _("Not a date (YYYY-MM-DD).")) from exc
+        raise FieldError(field, str(exc)) from exc
 
 
 def _this_monday() -> date:
@@ -104,7 +105,10 @@ def weekly(request: HttpRequest, week: str = "") -> Any:
         m = WEEK_RE.match(week)
         if m is None:
             raise FieldError("week", _("Give an ISO week like 2026-W46."))
-        year, wk = int(m.group(1)), int(m.group(2))
+        try:
+            year, wk = check_week(int(m.group(1)), int(m.group(2)))
+        except ValueError as exc:
+            raise FieldError("week", _("Give an ISO week like 2026-W46.")) from exc
     else:
         year, wk = last_complete_week()
     return _run(engine.weekly, collab, year, wk, access)

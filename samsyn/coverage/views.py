@@ -19,6 +19,7 @@ from samsyn.areas.models import Area
 from samsyn.coverage.actions import CheckInRefused, check_in, set_coverage
 from samsyn.coverage.models import CheckIn, Coverage
 from samsyn.coverage.summary import coverage_for_week, weekly_areas
+from samsyn.lib.dates import check_week
 from samsyn.lib.weeks import week_start
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
@@ -34,7 +35,7 @@ def parse_week(value: str | None) -> tuple[int, int]:
     if match:
         year, week = int(match.group(1)), int(match.group(2))
         try:
-            date.fromisocalendar(year, week, 1)
+            check_week(year, week)
         except ValueError:
             pass
         else:

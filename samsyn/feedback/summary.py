@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from samsyn.interventions.followup import verdict
 from samsyn.interventions.models import Intervention
+from samsyn.lib.dates import check_week, in_range
 from samsyn.organisations.models import Collaboration
 from samsyn.reports.models import Report, ReportStatusChange
 
@@ -53,12 +54,12 @@ def parse_period(value: str | None, today: date | None = None) -> Period:
         year, week, _day = monday.isocalendar()
         return Period(f"{year}-W{week:02d}", monday, monday + timedelta(weeks=1))
     if m := WEEK_RE.match(value):
-        year, week = int(m.group(1)), int(m.group(2))
-        start = date.fromisocalendar(year, week, 1)  # ValueError if no such week
+        year, week = check_week(int(m.group(1)), int(m.group(2)))
+        start = date.fromisocalendar(year, week, 1)
         return Period(f"{year}-W{week:02d}", start, start + timedelta(weeks=1))
     if m := MONTH_RE.match(value):
         year, month = int(m.group(1)), int(m.group(2))
-        start = date(year, month, 1)
+        start = in_range(date(year, month, 1))
         end = date(year + month // 12, month % 12 + 1, 1)
         return Period(f"{year}-{month:02d}", start, end)
     raise ValueError(value)

@@ -30,12 +30,12 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from samsyn.integrations.models import Open311Key
+from samsyn.lib.dates import DateRangeError, parse_when
 from samsyn.organisations.models import Collaboration
 from samsyn.reports.actions import submit_report
 from samsyn.reports.forms import ReportForm
@@ -204,20 +204,16 @@ def _requests_qs(collab: Collaboration) -> Any:
 
 
 def _when(value: str, name: str) -> datetime:
-    parsed = parse_datetime(value)
-    if parsed is None:
-        day = parse_date(value)
-        if day is not None:
-            parsed = datetime(day.year, day.month, day.day)
-    if parsed is None:
+    try:
+        return parse_when(value)
+    except DateRangeError as exc:
+        raise Open311Error(400, f"{name}: {exc}") from exc
+    except ValueError as exc:
         raise Open311Error(
             400,
             _("%(name)s must be a w3 datetime, e.g. 2026-01-01T00:00:00Z.")
             % {"name": name},
-        )
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+        ) from exc
 
 
 def _codes(value: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import math
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,8 +12,6 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -22,6 +20,7 @@ from pydantic import Field
 
 from samsyn.api import FieldError, api, api_access, field_errors
 from samsyn.areas.models import Area
+from samsyn.lib.dates import parse_when
 from samsyn.organisations.access import Cap
 from samsyn.organisations.models import record
 from samsyn.reports.actions import (
@@ -205,25 +204,14 @@ def _lang_en() -> bool:
 
 
 def _parse_when(value: str | None, field: str, *, end: bool = False) -> datetime | None:
+    """A date ("until=<date>" means the whole of that day) or an ISO 8601 time, in
+    samsyn.lib.dates' range; a 422 naming the field otherwise."""
     if not value:
         return None
-    message = _("Not a date (YYYY-MM-DD) or an ISO 8601 time.")
     try:
-        # A date first: parse_datetime() would read a bare date as midnight, and
-        # "until=<date>" means the whole of that day.
-        d = parse_date(value)
-        dt = None if d is not None else parse_datetime(value)
-    except ValueError as exc:  # well-formed but impossible, e.g. 2026-13-45
-        raise FieldError(field, message) from exc
-    if d is not None:
-        if end:
-            d = date.fromordinal(d.toordinal() + 1)
-        dt = datetime.combine(d, time.min)
-    if dt is None:
-        raise FieldError(field, message)
-    if timezone.is_naive(dt):
-        dt = timezone.make_aware(dt)
-    return dt
+        return parse_when(value, end=end)
+    except ValueError as exc:
+        raise FieldError(field, str(exc)) from exc
 
 
 def _parse_bbox(value: str) -> tuple[float, float, float, float]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samsyn.areas.models import Area, Place, PlaceType
+from samsyn.lib.dates import DateField
 from samsyn.lib.geo import in_sweden
 from samsyn.lib.personal_data import find_personal_data
 from samsyn.organisations.access import Access
@@ -204,8 +205,8 @@ class StatusForm(forms.Form):
 
 
 class ReportFilterForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False)
-    until = forms.DateField(label=_("To"), required=False)
+    since = DateField(label=_("From"), required=False)
+    until = DateField(label=_("To"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     area = forms.ChoiceField(label=_("Area"), required=False)
     organisation = forms.ChoiceField(label=_("Organisation"), required=False)

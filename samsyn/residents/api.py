@@ -10,12 +10,12 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
-from samsyn.api import api_access
+from samsyn.api import FieldError, api_access
+from samsyn.lib.dates import parse_day
 from samsyn.organisations.access import Cap
 from samsyn.residents.models import ResidentReport
 
@@ -25,9 +25,10 @@ router = Router(tags=["residents"])
 def _day(value: str, name: str) -> datetime | None:
     if not value:
         return None
-    day = parse_date(value)
-    if day is None:
-        raise HttpError(422, _("%(name)s: use YYYY-MM-DD") % {"name": name})
+    try:
+        day = parse_day(value)
+    except ValueError as exc:
+        raise FieldError(name, str(exc)) from exc
     return datetime.combine(day, time.min, timezone.get_current_timezone())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samsyn.lib.dates import in_range
 from samsyn.lib.limits import max_body
 from samsyn.organisations.access import Cap
 from samsyn.organisations.middleware import require_access
@@ -38,7 +41,8 @@ def perceived(request: HttpRequest) -> HttpResponse:
     )
     try:
         year = int(request.GET.get("year", ""))
-    except ValueError:
+        in_range(date(year, 1, 1))
+    except (ValueError, OverflowError):  # not a year, or outside the range
         year = years[0] if years else timezone.localdate().year
     summary = perceived_for_year(access.collaboration, year)  # type: ignore[arg-type]
     return render(

@@ -26,6 +26,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -48,6 +49,34 @@ assert set(ROLES) <= set(USERS), f"unknown role in SAMSYN_SCHEMATHESIS_ROLES: {R
 CALLS: list[int] = [0]  # requests sent (shown by samsyn/tests/conftest.py)
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+# Dates at the calendar's edges and impossible ones, for every date parameter: the
+# generator alone draws arbitrary strings, which almost never parse as dates.
+EDGE_DATES = [
+    "9999-12-31",
+    "0001-01-01",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "2026-02-30",
+    "1899-12-31",
+    "2101-01-01",
+    "2100-12-31",
+    "9999-W52",
+    "0001-W01",
+    "2026-W53",
+]
+DATE_PARAMETERS = {"since", "until", "week"}
+
+
+@schema.hook
+def flatmap_query(context: Any, query: dict[str, Any] | None) -> Any:
+    """Half of the cases of an operation with date parameters put an edge date in
+    each of them (samsyn/lib/dates.py: 422 outside 1900..2100, never a 500)."""
+    names = [p.name for p in context.operation.query if p.name in DATE_PARAMETERS]
+    if not names:
+        return st.just(query)
+    edges = st.fixed_dictionaries({n: st.sampled_from(EDGE_DATES) for n in names})
+    return st.one_of(st.just(query), edges.map(lambda e: {**(query or {}), **e}))
 
 
 @pytest.fixture(autouse=True)

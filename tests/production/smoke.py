@@ -38,6 +38,8 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "smoke-" + secrets.token_urlsafe(12)
+START_SECONDS = 180  # for gunicorn's worker to load the app
+REQUEST_SECONDS = 120  # for one response (a busy two-core machine is slow)
 
 # Warnings of `check --deploy` that the deploy.md settings leave on purpose:
 # security.W021 asks for HSTS preloading, a lasting commitment for the whole domain
@@ -179,17 +181,23 @@ def gunicorn(env: dict[str, str], port: int, log: Path) -> Iterator[None]:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 30
+        # Ready when the worker has loaded the app and answers (slow on a busy machine).
+        deadline = time.monotonic() + START_SECONDS
         while True:
             if proc.poll() is not None:
                 raise SmokeFailure(f"gunicorn exited at start:\n{log.read_text()}")
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz", headers={"Host": f"127.0.0.1:{port}"})
+                conn.getresponse().read()
+                conn.close()
+                break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise SmokeFailure("gunicorn did not listen within 30 s") from None
-                time.sleep(0.2)
+                    raise SmokeFailure(
+                        f"gunicorn did not answer within {START_SECONDS} s"
+                    ) from None
+                time.sleep(0.5)
         yield
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -215,7 +223,9 @@ class Browser:
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=REQUEST_SECONDS
+        )
         headers = {
             "Host": f"127.0.0.1:{self.port}",
             "X-Forwarded-Proto": "https",

@@ -108,3 +108,12 @@ def test_a_lone_surrogate_in_an_open311_json_body_is_400(alice) -> None:
         content_type="application/json",
     )
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_json_that_is_not_utf8_is_a_client_error(alice, west_area) -> None:
+    body = b'{"category": "gathering", "lat": 59.2741, "lon": 15.2066, "description": "\xff\xfe"}'
+    response = api_client(alice).post(
+        "/api/v1/reports", data=body, content_type="application/json"
+    )
+    assert 400 <= response.status_code < 500

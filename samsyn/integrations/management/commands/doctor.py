@@ -183,9 +183,8 @@ def check_services(offline: bool) -> list[Finding]:
                 WARN if _production() else OK,
                 "tasks",
                 "Tasks run inside web requests (immediate backend).",
-                "Set TASKS_BACKEND=django_tasks_db.DatabaseBackend, add "
-                "'django_tasks_db' to INSTALLED_APPS and run `samsyn db_worker` "
-                "(see docs/deploy.md).",
+                "Unset TASKS_BACKEND (the database queue is the default when DEBUG "
+                "is off) and run `samsyn db_worker` (see docs/deploy.md).",
             )
         )
     else:
