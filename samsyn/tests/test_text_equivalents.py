@@ -94,3 +94,13 @@ def test_map_clusters_are_named_by_what_they_count() -> None:
     assert "dataset.clusterLabel" in script
     page = (ROOT / "templates/reports/map.html").read_text()
     assert "data-cluster-label=\"{% translate '{n} reports' %}\"" in page
+
+
+def test_the_intervention_chart_gives_each_series_by_week() -> None:
+    from samsyn.interventions.views import _chart
+
+    with translation.override("en"):
+        svg = _chart({"target": [3, 1, 0], "control": [2, 2, 2]}, 1)
+    assert _label(svg) == (
+        "Events per week. target: 1 3, 2 1, 3 0. control: 1 2, 2 2, 3 2"
+    )
