@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -145,6 +146,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "samsyn.urls"
 WSGI_APPLICATION = "samsyn.wsgi.application"
+
+# Forms and fields render through templates/forms/ (hint ids, fieldsets).
+FORM_RENDERER = "samsyn.lib.forms.FormRenderer"
 
 TEMPLATES = [
     {
@@ -220,6 +224,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+# The language of what people write and of frozen figures (category names are frozen
+# in Swedish): pages in another language mark it (samsyn/organisations/templatetags/
+# stored_text.py, WCAG 3.1.2).
+SAMSYN_CONTENT_LANGUAGE = "sv"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True

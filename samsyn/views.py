@@ -3,12 +3,15 @@ accessibility statement."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from samsyn import dashboard
@@ -72,6 +75,39 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 # The supervisory authority's form for complaints about digital public services.
 DIGG_REPORT_URL = "https://www.digg.se/tdosanmalan"
+DIGG_URL = "https://www.digg.se"
+
+# What is known not to comply, with the WCAG success criterion and why. The tests keep
+# this true (samsyn/tests/test_accessibility_statement.py): no criterion listed here
+# is one the automated tests hold at zero (samsyn.testing.TESTED_CRITERIA).
+KNOWN_SHORTCOMINGS: list[tuple[str, Any]] = [
+    (
+        "2.1.1",
+        _(
+            "The points on the map of reports open their details with a pointing "
+            "device only. With the keyboard, use the list beside the map, which has the "
+            "same reports and a link to each."
+        ),
+    ),
+    (
+        "2.5.7",
+        _(
+            "Moving a map is done by dragging, or with the arrow keys and the zoom "
+            "buttons; there are no buttons to move it with a single tap. Every place can "
+            "also be given without the map: your location, a named place or coordinates."
+        ),
+    ),
+    (
+        "1.3.2",
+        _(
+            "PDF documents (situation pictures, annual reports, walk reports, feedback "
+            "summaries) are tagged PDFs with headings, tables, language and title, "
+            "checked automatically, but their reading order and the descriptions of "
+            "charts and route maps have not been checked with a screen reader. Use the "
+            "web page of the same document, which has been checked."
+        ),
+    ),
+]
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
@@ -86,5 +122,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
             # the date of the last full review by hand.
             "reviewed": settings.SAMSYN_ACCESSIBILITY_REVIEWED,
             "digg_url": DIGG_REPORT_URL,
+            "digg_site": DIGG_URL,
+            "shortcomings": KNOWN_SHORTCOMINGS,
         },
     )

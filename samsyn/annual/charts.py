@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from samsyn.lib.svgchart import describe
+
 
 def monthly_chart(
     this: Sequence[int],
@@ -26,10 +28,15 @@ def monthly_chart(
     def y(v: float) -> float:
         return top + plot_h - plot_h * v / peak
 
+    # The text equivalent gives every value, not only the tooltips of the bars.
+    text = ". ".join(
+        [label, describe(legend[0], months, this)]
+        + ([describe(legend[1], months, previous)] if previous else [])
+    )
     parts = [
         f'<svg class="annual-chart" xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">'
-        f"<title>{escape(label)}</title>",
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(text)}">'
+        f"<title>{escape(text)}</title>",
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" '
         f'y2="{top + plot_h}" stroke="#888" stroke-width="1"/>',
         f'<text x="{left - 4}" y="{y(peak) + 4:.1f}" text-anchor="end" '

@@ -23,6 +23,9 @@ class TextsForm(forms.ModelForm):
 
 
 class ItemForm(forms.ModelForm):
+    # The detail page also holds the texts form, which has its own follow-up date.
+    prefix = "item"
+
     class Meta:
         model = ActionPlanItem
         fields = [

@@ -130,7 +130,9 @@ def document_context(report: AnnualReport) -> dict[str, Any]:
         {
             **row,
             "spark": mark_safe(  # noqa: S308 (numbers and an escaped label)
-                sparkline(row["years"], label=f"{row['name']}: {years}")
+                sparkline(
+                    row["years"], label=row["name"], points=[str(y) for y in years]
+                )
             ),
         }
         for row in sit.get("categories", [])

@@ -19,6 +19,7 @@ from samsyn.feedback.disclosure import Figure, ProtectedTable, protect_table
 from samsyn.feedback.models import PublicFeedbackSettings
 from samsyn.interventions.followup import verdict
 from samsyn.interventions.models import Intervention
+from samsyn.lib.svgchart import describe
 from samsyn.reports.models import Category, Report
 
 
@@ -103,10 +104,17 @@ def bar_chart(
     shown = [f.value for _, f in rows if f.value is not None]
     top = max([*shown, 1])
     height = len(rows) * (bar_h + gap) + gap
+    # role="img" hides the drawn numbers from a screen reader: the label gives them.
+    text = describe(
+        label,
+        [name for name, _ in rows],
+        [f.value for _, f in rows],
+        missing=hidden_label,
+    )
     parts = [
         f'<svg class="fb-chart" xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">'
-        f"<title>{escape(label)}</title>"
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(text)}">'
+        f"<title>{escape(text)}</title>"
     ]
     span = width - label_w - 50
     for i, (name, fig) in enumerate(rows):

@@ -55,6 +55,8 @@ class _CollaborationForm(forms.Form):
 class QuickForm(_CollaborationForm):
     """The weekly meeting's form: what, which kind, where, who, when."""
 
+    mark_optional = True  # templates/forms/field.html says "(optional)"
+
     title = forms.CharField(label=_("What will be done"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Intervention.Kind.choices)
     place = forms.ModelChoiceField(
@@ -132,6 +134,8 @@ class QuickForm(_CollaborationForm):
 
 class InterventionForm(_CollaborationForm):
     """The full register entry."""
+
+    mark_optional = True  # templates/forms/field.html says "(optional)"
 
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Intervention.Kind.choices)

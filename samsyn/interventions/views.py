@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -32,6 +33,7 @@ from samsyn.interventions.forms import (
 )
 from samsyn.interventions.models import Evaluation, Intervention, Partnership
 from samsyn.lib.limits import max_body
+from samsyn.lib.svgchart import describe
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
 
@@ -223,9 +225,20 @@ def _chart(weekly: dict[str, list[int]], weeks: int) -> str:
     n = max(len(v) for v in weekly.values())
     if n < 2:
         return ""
+    # The text equivalent gives each series' weekly values (weeks numbered from the
+    # first), not only the shapes.
+    weeks_n = [str(i + 1) for i in range(n)]
+    text = ". ".join(
+        [str(_("Events per week"))]
+        + [
+            describe(str(names[name]), weeks_n, weekly.get(name) or [])
+            for name, _colour in SERIES
+            if weekly.get(name)
+        ]
+    )
     parts = [
         f'<svg viewBox="0 0 {w} {h}" class="iv-svg" role="img" '
-        f'aria-label="{_("Events per week")}">'
+        f'aria-label="{escape(text)}">'
     ]
     x_start = pad + (w - 2 * pad) * weeks / (n - 1)
     parts.append(

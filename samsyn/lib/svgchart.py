@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from django.utils.formats import number_format
+
 FILL = {
     "green": "#4caf50",
     "yellow": "#f2c318",
@@ -24,15 +26,41 @@ def _f(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
+def describe(
+    label: str,
+    points: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    missing: str = "–",
+) -> str:
+    """A chart's text equivalent: its label, then each point with its value.
+
+    "Littering: 2024 12, 2025 9". A value of None is `missing`. Numbers are in the
+    active language's format, as on the page.
+    """
+    pairs = ", ".join(
+        f"{p} {missing if v is None else number_format(v)}"
+        for p, v in zip(points, values, strict=False)
+    )
+    return f"{label}: {pairs}" if pairs else label
+
+
 def sparkline(
     values: Sequence[float | None],
     *,
     width: int = 96,
     height: int = 24,
     label: str = "",
+    points: Sequence[str] = (),
 ) -> str:
-    """A line of `values` (None = gap) with the last point marked."""
+    """A line of `values` (None = gap) with the last point marked.
+
+    With `points` (a name for each value, e.g. its year), the label a screen reader
+    reads also gives every value (describe()): the line alone says nothing to it.
+    """
     vals = [v for v in values if v is not None]
+    if points:
+        label = describe(label, points, values)
     title = f"<title>{escape(label)}</title>" if label else ""
     head = (
         f'<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="{width}" '

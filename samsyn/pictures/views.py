@@ -114,7 +114,7 @@ def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]
         {
             **row,
             "spark": mark_safe(  # noqa: S308 (built from numbers, escaped labels)
-                sparkline(row["series"], label=f"{row['name']}: {', '.join(labels)}")
+                sparkline(row["series"], label=row["name"], points=labels)
             ),
         }
         for row in fig.get("categories", [])

@@ -11,6 +11,8 @@ from samsyn.reports.models import Category
 
 
 class EventsUploadForm(forms.Form):
+    prefix = "events"  # shares the imports page with the crimes form
+
     file = forms.FileField(
         label=_("Events file (JSON)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
@@ -33,6 +35,8 @@ class EventsUploadForm(forms.Form):
 
 
 class CrimesUploadForm(forms.Form):
+    prefix = "crimes"  # shares the imports page with the events form
+
     file = forms.FileField(
         label=_("Crime extract (CSV or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),

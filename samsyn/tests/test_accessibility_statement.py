@@ -3,6 +3,7 @@ and linked from the footer of every page, the public ones included."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -96,3 +97,33 @@ def test_a_review_date_that_is_not_a_date_is_refused(monkeypatch: Any) -> None:
         env_date("SAMSYN_ACCESSIBILITY_REVIEWED", "2026-11-22")
     monkeypatch.setenv("SAMSYN_ACCESSIBILITY_REVIEWED", "2026-11-01")
     assert str(env_date("SAMSYN_ACCESSIBILITY_REVIEWED", "2026-11-22")) == "2026-11-01"
+
+
+@pytest.mark.django_db
+def test_its_known_shortcomings_are_exactly_the_untested_ones(settings: Any) -> None:
+    """What the statement says does not comply is rendered with its WCAG criterion,
+    and none of it is a criterion the automated tests hold at zero: a fixed
+    shortcoming comes off the list when its test arrives."""
+    from samsyn.testing import TESTED_CRITERIA
+    from samsyn.views import KNOWN_SHORTCOMINGS
+
+    settings.LANGUAGE_CODE = "en"
+    body = Client().get("/accessibility/").content.decode()
+    listed = re.findall(r'data-criterion="([\d.]+)"', body)
+    assert listed == [c for c, _ in KNOWN_SHORTCOMINGS]
+    assert not set(listed) & set(TESTED_CRITERIA)
+    for criterion in listed:
+        assert f"WCAG success criterion {criterion}" in body
+    # DIGG's model: what does not comply, the burden claimed, what is out of scope,
+    # how to report, and how to reach DIGG (its form and its site).
+    for section in (
+        "non-compliance",
+        "burden",
+        "out-of-scope",
+        "report",
+        "enforcement",
+    ):
+        assert f'id="{section}"' in body
+    assert "Anmäl brister i tillgänglighet" in body
+    assert 'href="https://www.digg.se"' in body
+    assert "WCAG 2.2" in body

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from html import unescape
 from typing import Any
@@ -68,8 +68,14 @@ def _name(path: str) -> str | None:
     return match.view_name
 
 
-def crawl(client: Client, start: str) -> tuple[int, list[str]]:
-    """Pages fetched, and every fault as "page ← where its link was"."""
+def crawl(
+    client: Client, start: str, check: Callable[[str], list[str]] | None = None
+) -> tuple[int, list[str]]:
+    """Pages fetched, and every fault as "page ← where its link was".
+
+    ``check``, given a page's HTML, returns what is wrong with it; each becomes a
+    fault "path: what".
+    """
     queue: deque[tuple[str, str]] = deque([(start, "(start)")])
     seen: set[str] = set()
     per_name: dict[str | None, int] = {}
@@ -94,7 +100,10 @@ def crawl(client: Client, start: str) -> tuple[int, list[str]]:
             continue
         if "text/html" not in response.get("Content-Type", ""):
             continue
-        for href in HREF.findall(response.content.decode()):
+        html = response.content.decode()
+        if check is not None:
+            faults += [f"{path}: {fault}" for fault in check(html)]
+        for href in HREF.findall(html):
             href = unescape(href)
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not href.startswith("/"):

@@ -9,7 +9,19 @@
   // SVG, not canvas: clustering keeps the number of drawn markers small, and SVG
   // markers are real elements (focusable popups, testable).
   var map = window.SamsynMap.createMap(el, { preferCanvas: false });
-  var cluster = L.markerClusterGroup ? L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 45 }) : L.featureGroup();
+  // A cluster is a button: its name says what the number counts ("4 reports"), the
+  // drawn number alone would be read as "4".
+  function clusterIcon(group) {
+    var n = group.getChildCount();
+    var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
+    var name = (el.dataset.clusterLabel || "{n}").replace("{n}", n);
+    return L.divIcon({
+      html: '<div><span aria-hidden="true">' + n + '</span><span class="visually-hidden">' + escapeHtml(name) + "</span></div>",
+      className: "marker-cluster marker-cluster-" + size,
+      iconSize: new L.Point(40, 40)
+    });
+  }
+  var cluster = L.markerClusterGroup ? L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 45, iconCreateFunction: clusterIcon }) : L.featureGroup();
   cluster.addTo(map);
   var cells = L.featureGroup().addTo(map);
   var note = document.querySelector("[data-map-note]");

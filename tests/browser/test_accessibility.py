@@ -1,6 +1,8 @@
 """axe-core on every main page, at a desktop and a phone viewport: zero WCAG 2.1 A/AA
 violations (the level the Swedish law on accessible public digital services requires),
-and none of axe's best-practice findings either.
+and none of axe's best-practice findings either. At 320 CSS px (WCAG 1.4.10) the
+same pages are checked for reflow instead: nothing scrolls sideways except inside the
+one table wrapper, and a failure names the elements that stick out.
 
 One collaboration with data for every page is built per viewport; each role signs in
 once and visits its pages in one browser context. With SAMSYN_SCREENSHOTS=1 the same
@@ -62,6 +64,23 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # heading, empty table headers ...), which also hold at zero.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 SCREENSHOTS = os.environ.get("SAMSYN_SCREENSHOTS") == "1"
+# WCAG 1.4.10 reflow: at 320 CSS px nothing scrolls sideways but inside .table-wrap.
+NARROW = {**PHONE, "viewport": {"width": 320, "height": 640}}
+# With SAMSYN_A11Y_SHOTS=<dir>, every visited page is saved there, per device.
+SHOTS_DIR = os.environ.get("SAMSYN_A11Y_SHOTS", "")
+OVERFLOW = r"""() => {
+  const doc = document.documentElement;
+  const extra = doc.scrollWidth - doc.clientWidth;
+  if (extra <= 0) { return null; }
+  // The elements that reach past the right edge, outside any scroll wrapper.
+  const wide = [...document.querySelectorAll("body *")].filter((el) => {
+    const r = el.getBoundingClientRect();
+    return r.width && r.right > doc.clientWidth + 1 && !el.closest(".table-wrap, .leaflet-container");
+  }).slice(0, 5).map((el) => el.tagName.toLowerCase()
+    + (el.id ? "#" + el.id : "")
+    + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""));
+  return { extra, wide };
+}"""
 
 ROLES = {
     "coordinator": ("kalle", "kommun", Membership.Role.COORDINATOR),
@@ -407,7 +426,7 @@ def wait_ready(page: Any, screen: Screen) -> None:
 
 def visit_all(browser: Any, base_url: str, cast: dict[str, Any], device: str) -> str:
     """Visits every screen; returns a report of the violations (empty: none)."""
-    viewport = DESKTOP if device == "desktop" else PHONE
+    viewport = {"desktop": DESKTOP, "phone": PHONE, "narrow": NARROW}[device]
     contexts: dict[str | None, Any] = {}
     problems = []
     try:
@@ -431,6 +450,20 @@ def visit_all(browser: Any, base_url: str, cast: dict[str, Any], device: str) ->
             except Exception as exc:  # noqa: BLE001 - reported with the page's name
                 problems.append(f"[{device}] {screen.name}: not ready: {exc}")
                 continue
+            if SHOTS_DIR:
+                Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
+                page.screenshot(
+                    path=f"{SHOTS_DIR}/{screen.name}-{device}.png", full_page=True
+                )
+            if device == "narrow":
+                overflow = page.evaluate(OVERFLOW)
+                if overflow:
+                    problems.append(
+                        f"[{device}] {screen.name} ({page.url}): scrolls sideways by "
+                        f"{overflow['extra']} px (WCAG 1.4.10): "
+                        + ", ".join(overflow["wide"])
+                    )
+                continue  # axe runs at the other two sizes
             for v in run_axe(page):
                 problems.append(
                     f"[{device}] {screen.name} ({page.url}): {v['id']} "
@@ -446,7 +479,7 @@ def visit_all(browser: Any, base_url: str, cast: dict[str, Any], device: str) ->
     return "\n".join(problems)
 
 
-@pytest.mark.parametrize("device", ["desktop", "phone"])
+@pytest.mark.parametrize("device", ["desktop", "phone", "narrow"])
 def test_every_main_page_has_no_wcag_violations(
     browser: Any, live_server: Any, cast: dict[str, Any], device: str
 ) -> None:

@@ -367,3 +367,37 @@ def test_the_language_menu_changes_nothing_until_enter(
     assert page.evaluate("document.documentElement.lang") != before
     assert walker.unseen == [], "focus not visible:\n" + "\n".join(walker.unseen)
     context.close()
+
+
+# How much of the focused element (or the tile that draws it) the sticky send bar
+# covers: 0 is none, 1 is all of it.
+COVERED = """() => {
+  const el = document.activeElement;
+  const box = (el.closest("label") || el).getBoundingClientRect();
+  const bar = document.querySelector(".submit-bar").getBoundingClientRect();
+  const overlap = Math.max(0, Math.min(box.bottom, bar.bottom) - Math.max(box.top, bar.top));
+  return box.height ? overlap / box.height : 0;
+}"""
+
+
+def test_focus_is_never_hidden_under_the_send_bar(
+    browser: Any, live_server: Any, cast: dict[str, Any]
+) -> None:
+    """WCAG 2.4.11: arrowing through the category tiles and tabbing on to the
+    coordinates never puts the focused element under "Send report"."""
+    context, page, walker = keyboard_signed_in(browser, PHONE, live_server.url, "rut")
+    keyboard_open_report_form(page, walker)
+    walker.tab_to("input[name=category]")
+    covered = []
+    for _ in range(12):
+        walker.press("ArrowRight")
+        share = page.evaluate(COVERED)
+        if share > 0:
+            name = page.evaluate("document.activeElement.value")
+            covered.append(f"category {name}: {share:.0%} under the send bar")
+    walker.tab_to(".coords summary")
+    share = page.evaluate(COVERED)
+    if share > 0:
+        covered.append(f"coordinates summary: {share:.0%} under the send bar")
+    assert covered == []
+    context.close()

@@ -47,9 +47,9 @@ def routes(kit: Any) -> dict[str, Any]:
 
     def item_data(w: Any) -> dict[str, Any]:
         return {
-            "goal": "Safer paths",
-            "measure": "Trim bushes",
-            "owner": w.orgs["kommun"].pk,
+            "item-goal": "Safer paths",
+            "item-measure": "Trim bushes",
+            "item-owner": w.orgs["kommun"].pk,
         }
 
     return {

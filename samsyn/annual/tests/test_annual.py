@@ -187,24 +187,37 @@ def test_it_links_plan_items_to_the_collaborations_interventions_only(
     client.force_login(alice)
     url = f"/annual/{report.code}/items/"
     base = {
-        "goal": "Tryggare gångväg",
-        "measure": "Ny belysning",
-        "owner": north_org.pk,
+        "item-goal": "Tryggare gångväg",
+        "item-measure": "Ny belysning",
+        "item-owner": north_org.pk,
     }
-    r = client.post(url, {**base, "intervention": other.pk})
+    r = client.post(url, {**base, "item-intervention": other.pk})
     assert r.status_code == 422
-    r = client.post(url, {**base, "owner": south_org.pk})
+    r = client.post(url, {**base, "item-owner": south_org.pk})
     assert r.status_code == 422
     assert not ActionPlanItem.objects.exists()
     with pytest.raises(AnnualError):
-        add_item(report, {**base, "owner": north_org, "intervention": other}, by=alice)
-    r = client.post(url, {**base, "intervention": own.pk, "follow_up_on": "2026-06-01"})
+        add_item(
+            report,
+            {
+                "goal": "Tryggare gångväg",
+                "measure": "Ny belysning",
+                "owner": north_org,
+                "intervention": other,
+            },
+            by=alice,
+        )
+    r = client.post(
+        url, {**base, "item-intervention": own.pk, "item-follow_up_on": "2026-06-01"}
+    )
     assert r.status_code == 302
     item = ActionPlanItem.objects.get()
     assert item.intervention == own
     assert item.follow_up_on == date(2026, 6, 1)
     edit = f"/annual/{report.code}/items/{item.pk}/"
-    r = client.post(edit, {**base, "measure": "Buskröjning", "intervention": ""})
+    r = client.post(
+        edit, {**base, "item-measure": "Buskröjning", "item-intervention": ""}
+    )
     assert r.status_code == 302
     item.refresh_from_db()
     assert (item.measure, item.intervention) == ("Buskröjning", None)
@@ -218,7 +231,11 @@ def test_it_refuses_personal_data_in_texts_and_plan(report, client, north_org, a
     client.force_login(alice)
     r = client.post(
         f"/annual/{report.code}/items/",
-        {"goal": "Mål", "measure": "Mejla kalle@example.se", "owner": north_org.pk},
+        {
+            "item-goal": "Mål",
+            "item-measure": "Mejla kalle@example.se",
+            "item-owner": north_org.pk,
+        },
         follow=True,
     )
     assert b"personal data" in r.content

@@ -283,7 +283,9 @@ def test_it_previews_then_imports_a_crime_extract_from_the_page(alice, areas):
     client = _client(alice)
     assert client.get("/police/imports/").status_code == 200
     upload = SimpleUploadedFile("anmalda-brott.csv", FIXTURE.read_bytes())
-    response = client.post("/police/imports/crimes/", {"file": upload, "mapping": ""})
+    response = client.post(
+        "/police/imports/crimes/", {"crimes-file": upload, "crimes-mapping": ""}
+    )
     assert response.status_code == 302
     batch = ImportBatch.objects.get()
     assert batch.status == "preview" and batch.new_count == 5
@@ -323,10 +325,10 @@ def test_it_polls_while_an_import_runs(alice, north):
 def test_it_shows_a_broken_upload_as_an_error_and_writes_nothing(alice, north):
     client = _client(alice)
     upload = SimpleUploadedFile("tom.csv", b"")
-    response = client.post("/police/imports/crimes/", {"file": upload})
+    response = client.post("/police/imports/crimes/", {"crimes-file": upload})
     assert response.status_code == 422
     upload = SimpleUploadedFile("x.csv", b"Foo;Bar\n2026-01-01;1\n")
-    response = client.post("/police/imports/crimes/", {"file": upload})
+    response = client.post("/police/imports/crimes/", {"crimes-file": upload})
     assert response.status_code == 422
     assert (
         "Nothing was imported: The mapping names no date column."
@@ -342,7 +344,7 @@ def test_it_previews_and_imports_the_events_feed_from_the_page(alice, north):
     upload = SimpleUploadedFile("events.json", SAMPLE_EVENTS.read_bytes())
     response = client.post(
         "/police/imports/events/",
-        {"file": upload, "county": "Örebro län", "places": ""},
+        {"events-file": upload, "events-county": "Örebro län", "events-places": ""},
     )
     assert response.status_code == 302
     batch = ImportBatch.objects.get()
@@ -356,7 +358,7 @@ def test_it_previews_and_imports_the_events_feed_from_the_page(alice, north):
 def test_it_saves_a_suggested_mapping_with_its_category_map(alice, areas):
     client = _client(alice)
     upload = SimpleUploadedFile("anmalda-brott.csv", FIXTURE.read_bytes())
-    client.post("/police/imports/crimes/", {"file": upload})
+    client.post("/police/imports/crimes/", {"crimes-file": upload})
     batch = ImportBatch.objects.get()
     form = client.get(f"/police/mappings/new/?batch={batch.pk}")
     assert form.context["form"].initial["time_column"] == "Brottsdatum"
