@@ -167,7 +167,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["collaboration", "-created"])]
 
     def __str__(self) -> str:
-        return f"{localtime(self.created):%Y-%m-%d %H:%M} {self.action} {self.target_code}"
+        return (
+            f"{localtime(self.created):%Y-%m-%d %H:%M} {self.action} {self.target_code}"
+        )
 
     def compute_hash(self) -> str:
         """SHA-256 over the canonical JSON of the id-independent fields."""
