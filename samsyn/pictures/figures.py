@@ -374,9 +374,12 @@ def compute_figures(
 
     # ---------------------------------------------------------------- hotspots
     hot_since = period.start if period.kind != "week" else period.end - timedelta(28)
-    hot = engine.hotspots(
-        collab, _midnight(hot_since), _midnight(period.end), HOTSPOT_CELL_M
-    )
+    if period.end > hot_since:
+        hot = engine.hotspots(
+            collab, _midnight(hot_since), _midnight(period.end), HOTSPOT_CELL_M
+        )
+    else:  # a period that began today: no elapsed day to look for hot spots in
+        hot = {"geojson": {"features": []}}
     cells = []
     for f in hot["geojson"]["features"]:
         p = f["properties"]
@@ -881,7 +884,10 @@ def _period_analysis(
     scope: Area | None,
     area_by_ref: dict[str, Area],
 ) -> dict[str, Any]:
-    prio = engine.priority(collab, _midnight(period.start), _midnight(period.end))
+    if period.end > period.start:
+        prio = engine.priority(collab, _midnight(period.start), _midnight(period.end))
+    else:  # a period that began today: nothing has elapsed to rank yet
+        prio = {"rows": [], "formula": "", "notes": []}
     rows = prio["rows"]
     if scope is not None:
         rows = [

@@ -119,3 +119,17 @@ def test_it_says_so_far_in_swedish(reports, north, alice):
             north, "tertial", parse_period("tertial", "2026-T3"), by=alice
         ).figures
     assert fig["so_far"].startswith("Hittills: 1 sep–6 dec 2026 mot samma dagar 2025")
+
+
+def test_a_period_begun_today_has_figures_and_no_future_week(reports, north, alice):
+    # Friday 1 January 2027, 00:30: 2027-T1 has just begun, no day of it has ended.
+    with time_machine.travel(
+        datetime(2027, 1, 1, 0, 30, tzinfo=local_tz()), tick=False
+    ):
+        fig = generate_picture(
+            north, "tertial", parse_period("tertial", "2027-T1"), by=alice
+        ).figures
+    assert fig["figures_end"] == "2027-01-01"
+    assert fig["summary"]["n_reports"] == 0
+    assert fig["analysis"]["priority"]["rows"] == []
+    assert max(_weeks_named(fig)) <= (2026, 52)
