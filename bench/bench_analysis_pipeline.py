@@ -34,6 +34,7 @@ from datetime import date, timedelta
 import django
 django.setup()
 from samsyn.analysis import data, engine
+from samsyn.lib.weeks import last_complete_week, week_start
 from samsyn.organisations.models import Collaboration
 
 def best(fn, n):
@@ -46,8 +47,8 @@ collab = Collaboration.objects.get(slug="orebro")
 repeats = int(sys.argv[1])
 ours, cols = best(lambda: data.load_report_columns(collab), repeats)
 ref, arr = best(lambda: data.reference_load(collab), 1)
-year, week = engine.last_complete_week()
-monday = engine.week_start(year, week)
+year, week = last_complete_week()
+monday = week_start(year, week)
 end = engine.local_midnight(monday + timedelta(weeks=1))
 
 def picture():

@@ -14,9 +14,9 @@ from django.utils import translation
 from samsyn.analysis.stats import evaluation as ev_stats
 from samsyn.feedback.models import PublicFeedbackSettings
 from samsyn.interventions import actions, followup, verdicts
+from samsyn.lib.weeks import parse_period
 from samsyn.pictures.figures import compute_figures
-from samsyn.pictures.periods import parse_period
-from samsyn.testing import make_area, make_report
+from samsyn.tests.support import make_area, make_report
 
 START = date(2026, 6, 1)  # a Monday
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
