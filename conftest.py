@@ -17,7 +17,7 @@ import pytest
 import time_machine
 
 from samsyn.organisations.models import Membership
-from samsyn.testing import (
+from samsyn.tests.support import (
     SQUARE_EAST,
     CollaborationFactory,
     OrganisationFactory,

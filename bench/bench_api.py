@@ -47,7 +47,7 @@ SETUP = """
 from samsyn.accounts.models import ApiToken, User
 from samsyn.organisations.actions import create_collaboration
 from samsyn.organisations.models import Membership, Organisation
-from samsyn.testing import make_area
+from samsyn.tests.support import make_area
 
 collab = create_collaboration(slug="bench", name="Bench EST")
 org = Organisation.objects.create(

@@ -79,7 +79,7 @@ DIGG_URL = "https://www.digg.se"
 
 # What is known not to comply, with the WCAG success criterion and why. The tests keep
 # this true (samsyn/tests/test_accessibility_statement.py): no criterion listed here
-# is one the automated tests hold at zero (samsyn.testing.TESTED_CRITERIA).
+# is one the automated tests hold at zero (samsyn.tests.support.TESTED_CRITERIA).
 KNOWN_SHORTCOMINGS: list[tuple[str, Any]] = [
     (
         "2.1.1",

@@ -104,7 +104,7 @@ def test_its_known_shortcomings_are_exactly_the_untested_ones(settings: Any) -> 
     """What the statement says does not comply is rendered with its WCAG criterion,
     and none of it is a criterion the automated tests hold at zero: a fixed
     shortcoming comes off the list when its test arrives."""
-    from samsyn.testing import TESTED_CRITERIA
+    from samsyn.tests.support import TESTED_CRITERIA
     from samsyn.views import KNOWN_SHORTCOMINGS
 
     settings.LANGUAGE_CODE = "en"

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from samsyn.lib.backup import BackupError, restore
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 REPORT_COLUMNS = (
     "id, collaboration_id, organisation_id, category_id, occurred_at, lon, lat, "

@@ -18,7 +18,7 @@ from samsyn.pictures.actions import generate_picture
 from samsyn.pictures.views import default_period_text
 from samsyn.police.models import ImportBatch
 from samsyn.residents.tests.helpers import make_resident_report
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 pytestmark = pytest.mark.django_db
 

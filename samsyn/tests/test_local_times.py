@@ -15,7 +15,7 @@ from samsyn.jobs.models import Job
 from samsyn.lib.weeks import local_tz
 from samsyn.meetings.models import CalendarLink, Forum, Meeting
 from samsyn.organisations.models import record
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_the_assignment_email_shows_local_time(
     north_org, north_housing, alice, at, settings, django_capture_on_commit_callbacks
 ):
     from samsyn.reports.actions import change_status
-    from samsyn.testing import member
+    from samsyn.tests.support import member
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     lead = member(north_housing, "org_lead", "hl")

@@ -2,7 +2,7 @@
 
 A crawl (samsyn.tests.test_demo_links.crawl), not a hand-kept list: from the start
 page, as each demo user and as an anonymous visitor, every page reachable by links is
-checked by samsyn.testing.markup_faults: no id twice, every aria-describedby,
+checked by samsyn.tests.support.markup_faults: no id twice, every aria-describedby,
 aria-labelledby and label names an element that exists, every control has a name,
 every group of checkboxes or radio buttons is a fieldset, every data table sits
 in the one scroll wrapper, and help (the footer with the accessibility statement)
@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from samsyn.accounts.models import User
 from samsyn.demo.load import DEMO_USERS, find_data_dir, load_demo
-from samsyn.testing import help_faults, markup_faults
+from samsyn.tests.support import help_faults, markup_faults
 from samsyn.tests.test_demo_links import NOW, crawl
 
 pytestmark = pytest.mark.skipif(find_data_dir() is None, reason="no DeSO data")

@@ -31,7 +31,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from samsyn.accounts.models import ApiToken
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 from samsyn.wsgi import application
 
 EXAMPLES = int(os.environ.get("SAMSYN_SCHEMATHESIS_EXAMPLES", "25"))

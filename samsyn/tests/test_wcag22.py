@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from samsyn.testing import help_faults
+from samsyn.tests.support import help_faults
 
 ROOT = Path(__file__).resolve().parents[2]
 CSS = (ROOT / "static/css/site.css").read_text()

@@ -40,7 +40,7 @@ from samsyn.pictures.actions import generate_picture
 from samsyn.police.models import ImportBatch
 from samsyn.residents.actions import submit_resident_report
 from samsyn.residents.models import ResidentSettings
-from samsyn.testing import OrganisationFactory, make_report
+from samsyn.tests.support import OrganisationFactory, make_report
 from samsyn.walks.models import Walk
 from samsyn.walks.tests.helpers import make_observation
 

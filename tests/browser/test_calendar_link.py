@@ -11,7 +11,7 @@ from django.utils import timezone
 from samsyn.meetings.actions import plan_meetings
 from samsyn.meetings.models import CalendarLink, Forum
 from samsyn.organisations.models import Membership
-from samsyn.testing import make_area
+from samsyn.tests.support import make_area
 
 from .conftest import DESKTOP, PHONE, new_context, screenshot
 from .world import kommun, orebro, signed_in, user

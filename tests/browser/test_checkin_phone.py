@@ -8,7 +8,7 @@ import pytest
 
 from samsyn.coverage.models import CheckIn, Coverage
 from samsyn.organisations.models import Membership
-from samsyn.testing import (
+from samsyn.tests.support import (
     CollaborationFactory,
     OrganisationFactory,
     make_area,
@@ -87,7 +87,7 @@ def test_the_coordinator_sees_coverage_and_perceived_safety(
     from samsyn.coverage.actions import check_in
     from samsyn.organisations.access import Access
     from samsyn.surveys.models import SurveyResult
-    from samsyn.testing import make_report
+    from samsyn.tests.support import make_report
 
     from .conftest import DESKTOP
 

@@ -13,7 +13,7 @@ import pytest
 from samsyn.integrations.export_jobs import build_export
 from samsyn.jobs.models import Job
 from samsyn.organisations.models import Membership
-from samsyn.testing import (
+from samsyn.tests.support import (
     CollaborationFactory,
     OrganisationFactory,
     make_area,

@@ -27,7 +27,7 @@ from samsyn.lib.weeks import period_for
 from samsyn.organisations.models import Membership, Organisation
 from samsyn.patrols.models import PatrolPlan
 from samsyn.pictures.models import SituationPicture
-from samsyn.testing import OrganisationFactory, make_area, make_report
+from samsyn.tests.support import OrganisationFactory, make_area, make_report
 
 from .conftest import DESKTOP, PHONE, new_context, screenshot
 from .world import kommun, orebro, signed_in, user, west_and_east

@@ -10,7 +10,7 @@ import pytest
 
 from samsyn.organisations.models import Membership
 from samsyn.reports.models import Report
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 from .conftest import DESKTOP, PHONE, new_context
 from .world import PASSWORD, housing, kommun, orebro, stortorget, user, west_and_east

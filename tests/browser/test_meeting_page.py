@@ -11,7 +11,7 @@ from django.utils import timezone
 from samsyn.meetings.actions import add_decision, generate_agenda
 from samsyn.meetings.models import Forum, Meeting
 from samsyn.organisations.models import Membership
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 from .conftest import DESKTOP, PHONE, screenshot
 from .world import kommun, orebro, police, signed_in, user, west_and_east

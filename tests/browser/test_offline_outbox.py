@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from samsyn.organisations.models import Membership
 from samsyn.reports.models import Report
-from samsyn.testing import OrganisationFactory, make_area
+from samsyn.tests.support import OrganisationFactory, make_area
 
 from .conftest import PHONE, log_in, new_context, screenshot
 from .world import PASSWORD, orebro, user

@@ -24,7 +24,12 @@ from samsyn.organisations.models import Membership
 from samsyn.residents.models import ResidentReport, ResidentSettings
 from samsyn.residents.tests.helpers import make_resident_report
 from samsyn.surveys.models import SurveyResult
-from samsyn.testing import INSIDE_EAST, OrganisationFactory, make_area, make_report
+from samsyn.tests.support import (
+    INSIDE_EAST,
+    OrganisationFactory,
+    make_area,
+    make_report,
+)
 
 from .conftest import DESKTOP, PHONE, screenshot
 from .world import kommun, orebro, signed_in, user, west_and_east

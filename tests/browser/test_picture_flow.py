@@ -13,7 +13,7 @@ from samsyn.analysis.engine import local_midnight
 from samsyn.lib.weeks import period_for
 from samsyn.organisations.models import Membership
 from samsyn.pictures.models import SituationPicture
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 from .conftest import DESKTOP, screenshot
 from .world import kommun, orebro, signed_in, user, west_and_east

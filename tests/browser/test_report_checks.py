@@ -14,7 +14,7 @@ import requests
 from django.utils import timezone
 
 from samsyn.reports.models import Report
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 from .conftest import DESKTOP, PHONE, screenshot
 from .test_accessibility import run_axe, with_axe

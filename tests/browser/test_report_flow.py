@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from samsyn.organisations.models import Membership
 from samsyn.reports.models import Report
-from samsyn.testing import OrganisationFactory, make_report
+from samsyn.tests.support import OrganisationFactory, make_report
 
 from .conftest import DESKTOP, PHONE, screenshot
 from .world import kommun, orebro, signed_in, user, west_and_east

@@ -9,7 +9,7 @@ import pytest
 
 from samsyn.organisations.models import Membership
 from samsyn.residents.models import ResidentReport, ResidentSettings
-from samsyn.testing import (
+from samsyn.tests.support import (
     SQUARE_EAST,
     CollaborationFactory,
     OrganisationFactory,

@@ -20,7 +20,7 @@ from samsyn.meetings.models import Forum, Meeting
 from samsyn.organisations.models import Membership
 from samsyn.pictures.actions import generate_picture
 from samsyn.police.models import ImportBatch
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 from .conftest import DESKTOP, PHONE, log_in, new_context, screenshot
 from .test_accessibility import AXE, run_axe

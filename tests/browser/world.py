@@ -6,7 +6,7 @@ from typing import Any
 
 from samsyn.areas.models import Place
 from samsyn.lib.geo import to_sweref
-from samsyn.testing import (
+from samsyn.tests.support import (
     SQUARE_EAST,
     CollaborationFactory,
     OrganisationFactory,

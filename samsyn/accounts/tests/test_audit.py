@@ -15,7 +15,7 @@ from samsyn.organisations.models import (
     record,
     verify_audit_chain,
 )
-from samsyn.testing import UserFactory, api_client, make_report
+from samsyn.tests.support import UserFactory, api_client, make_report
 
 
 def test_it_chains_each_entry_to_the_one_before(north, alice):

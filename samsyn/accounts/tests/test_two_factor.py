@@ -10,7 +10,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samsyn.organisations.models import AuditEvent
-from samsyn.testing import api_client
+from samsyn.tests.support import api_client
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from samsyn.analysis import engine
 from samsyn.organisations.models import AuditEvent
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 MONDAY = engine.local_midnight(date(2026, 3, 2))
 

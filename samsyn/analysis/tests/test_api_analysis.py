@@ -9,7 +9,7 @@ from django.test import Client
 
 from samsyn.analysis import engine
 from samsyn.lib.weeks import last_complete_week
-from samsyn.testing import INSIDE_EAST, api_client, make_report
+from samsyn.tests.support import INSIDE_EAST, api_client, make_report
 
 MONDAY = engine.local_midnight(date(2026, 3, 2))
 

@@ -9,7 +9,7 @@ import pytest
 from samsyn.analysis import engine
 from samsyn.lib.weeks import last_complete_week, local_tz
 from samsyn.organisations.access import Access
-from samsyn.testing import INSIDE_EAST, INSIDE_WEST, make_report
+from samsyn.tests.support import INSIDE_EAST, INSIDE_WEST, make_report
 
 WEEK = (2026, 10)  # Monday 2 March 2026
 MONDAY = engine.local_midnight(date(2026, 3, 2))

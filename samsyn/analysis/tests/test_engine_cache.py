@@ -7,7 +7,12 @@ import pytest
 
 from samsyn.analysis import engine
 from samsyn.organisations.models import Collaboration
-from samsyn.testing import SQUARE_EAST, SQUARE_WEST, CollaborationFactory, make_area
+from samsyn.tests.support import (
+    SQUARE_EAST,
+    SQUARE_WEST,
+    CollaborationFactory,
+    make_area,
+)
 
 
 @pytest.mark.django_db

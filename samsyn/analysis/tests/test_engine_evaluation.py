@@ -18,7 +18,7 @@ from samsyn.analysis import engine
 from samsyn.analysis.stats import evaluation as ev_stats
 from samsyn.areas.models import Area
 from samsyn.organisations.access import Access
-from samsyn.testing import api_client, make_area, make_report
+from samsyn.tests.support import api_client, make_area, make_report
 
 START = date(2026, 6, 1)  # a Monday
 W_PT, E_PT, N_PT, F_PT = (15.20, 59.27), (15.22, 59.27), (15.236, 59.27), (15.30, 59.27)

@@ -11,7 +11,7 @@ import pytest
 
 from samsyn.analysis import engine
 from samsyn.analysis.stats import nearrepeat
-from samsyn.testing import api_client, make_report
+from samsyn.tests.support import api_client, make_report
 
 MONDAY = engine.local_midnight(date(2026, 3, 2))
 URL = "/api/v1/analysis/near-repeat?since=2026-01-01&until=2026-03-08"

@@ -9,7 +9,7 @@ from samsyn.analysis.tests.test_engine import MONDAY, at
 from samsyn.areas.models import Place
 from samsyn.interventions import actions as iv_actions
 from samsyn.organisations.access import Access
-from samsyn.testing import INSIDE_EAST, make_report
+from samsyn.tests.support import INSIDE_EAST, make_report
 
 
 def _intervention(collab, owner, by, title, status, **links):

@@ -24,7 +24,13 @@ from samsyn.lib.tests.pdfcheck import pdf_accessibility_problems
 from samsyn.organisations.access import Access
 from samsyn.police.models import PoliceEvent
 from samsyn.reports.models import Report
-from samsyn.testing import INSIDE_WEST, SQUARE_EAST, SQUARE_WEST, make_area, make_report
+from samsyn.tests.support import (
+    INSIDE_WEST,
+    SQUARE_EAST,
+    SQUARE_WEST,
+    make_area,
+    make_report,
+)
 
 pytestmark = pytest.mark.django_db
 

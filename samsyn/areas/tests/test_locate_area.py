@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from samsyn.areas.models import Area
-from samsyn.testing import (
+from samsyn.tests.support import (
     INSIDE_EAST,
     INSIDE_WEST,
     SQUARE_EAST,

@@ -9,7 +9,7 @@ from samsyn.coverage.actions import CheckInRefused, check_in
 from samsyn.coverage.models import CheckIn, Coverage
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import AuditEvent
-from samsyn.testing import make_area
+from samsyn.tests.support import make_area
 
 WEEK = "2026-W10"
 

@@ -12,7 +12,7 @@ from samsyn.coverage.actions import check_in
 from samsyn.coverage.models import Coverage
 from samsyn.coverage.summary import area_state, coverage_for_week
 from samsyn.organisations.access import Access
-from samsyn.testing import INSIDE_EAST, make_area, make_report
+from samsyn.tests.support import INSIDE_EAST, make_area, make_report
 
 IN_WEEK_10 = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.get_current_timezone())
 

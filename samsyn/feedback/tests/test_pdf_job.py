@@ -57,7 +57,7 @@ def test_an_unchanged_summary_is_served_from_the_done_job(north_org, alice):
 
     from django.utils import timezone
 
-    from samsyn.testing import make_report
+    from samsyn.tests.support import make_report
 
     period = parse_period(None)
     key = period.key

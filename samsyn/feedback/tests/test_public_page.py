@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from samsyn.feedback.models import PublicFeedbackSettings
 from samsyn.interventions import actions as iv_actions
-from samsyn.testing import INSIDE_WEST, make_report
+from samsyn.tests.support import INSIDE_WEST, make_report
 
 
 @pytest.fixture

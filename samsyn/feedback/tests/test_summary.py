@@ -14,7 +14,7 @@ from samsyn.interventions import actions as iv_actions
 from samsyn.organisations.models import AuditEvent
 from samsyn.reports.actions import change_status  # noqa: F401
 from samsyn.reports.models import Report, ReportStatusChange
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 
 def _week_ago() -> tuple[str, timezone.datetime]:

@@ -18,7 +18,7 @@ from samsyn.integrations.tasks import deliver_webhook
 from samsyn.notifications.tasks import send_notification
 from samsyn.reports.actions import change_status
 from samsyn.reports.models import Report
-from samsyn.testing import api_client, make_report, member
+from samsyn.tests.support import api_client, make_report, member
 
 QUEUE = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 

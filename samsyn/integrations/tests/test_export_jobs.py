@@ -14,7 +14,7 @@ from django.test import Client
 from samsyn.integrations.export_jobs import build_export
 from samsyn.jobs.models import Job
 from samsyn.organisations.models import AuditEvent, Membership
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 

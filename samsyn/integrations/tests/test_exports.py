@@ -8,7 +8,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from samsyn.organisations.models import AuditEvent
-from samsyn.testing import api_client, make_report
+from samsyn.tests.support import api_client, make_report
 
 
 def _csv_rows(content: bytes) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ from georeport import GeoReport
 
 from samsyn.integrations.actions import create_open311_key
 from samsyn.reports.models import Report
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 
 @pytest.fixture

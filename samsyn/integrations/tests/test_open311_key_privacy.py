@@ -12,7 +12,7 @@ from django.test import Client
 from samsyn.integrations.actions import create_open311_key
 from samsyn.integrations.logging import GunicornLogger, MaskSecretsFilter, mask_secrets
 from samsyn.reports.models import Report
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 
 @pytest.fixture

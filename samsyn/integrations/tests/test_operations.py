@@ -11,7 +11,7 @@ from samsyn.integrations.logging import JsonFormatter, request_id_var
 from samsyn.integrations.management.commands.doctor import ERROR, run_checks
 from samsyn.integrations.metrics import REQUESTS
 from samsyn.integrations.middleware import RequestMetricsMiddleware
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 
 def test_it_reports_readiness(db):

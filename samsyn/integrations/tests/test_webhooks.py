@@ -13,7 +13,7 @@ from samsyn.integrations.actions import deliver, queue_report_webhooks, sign
 from samsyn.integrations.models import Webhook, WebhookDelivery
 from samsyn.integrations.signals import report_submitted
 from samsyn.reports.models import Category
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 
 class Receiver:

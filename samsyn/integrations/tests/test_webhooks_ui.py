@@ -159,7 +159,7 @@ def test_an_edit_by_someone_who_may_not_read_restricted_reports_turns_them_off(
     )
     event = AuditEvent.objects.filter(action="webhook.changed").get()
     assert event.data["include_restricted"] is False
-    from samsyn.testing import make_report
+    from samsyn.tests.support import make_report
 
     with django_capture_on_commit_callbacks(execute=False):
         make_report(north_police, restricted=True)
@@ -216,7 +216,7 @@ def test_edit_pause_resume_rotate_and_delete_are_audited(north, alice, hook):
 
 def test_a_paused_hook_gets_no_new_reports(north_org, hook):
     from samsyn.integrations.actions import queue_report_webhooks
-    from samsyn.testing import make_report
+    from samsyn.tests.support import make_report
 
     hook.active = False
     hook.save()

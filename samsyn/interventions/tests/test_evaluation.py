@@ -13,7 +13,7 @@ from django.test import Client
 from samsyn.interventions import actions, followup
 from samsyn.interventions.models import Intervention
 from samsyn.reports.models import Category, Report
-from samsyn.testing import make_area, make_report
+from samsyn.tests.support import make_area, make_report
 
 START = date(2026, 6, 1)  # a Monday
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)

@@ -24,7 +24,7 @@ from samsyn.pictures.actions import generate_picture
 from samsyn.pictures.models import SituationPicture
 from samsyn.pictures.views import picture_context
 from samsyn.reports.models import Category
-from samsyn.testing import make_area, make_report
+from samsyn.tests.support import make_area, make_report
 
 pytestmark = pytest.mark.django_db
 X, Y = (float(v) for v in to_sweref(15.2, 59.27))

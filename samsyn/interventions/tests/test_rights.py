@@ -7,7 +7,7 @@ from django.test import Client
 from samsyn.interventions import actions
 from samsyn.interventions.models import Intervention, Partnership
 from samsyn.organisations.models import Membership
-from samsyn.testing import member
+from samsyn.tests.support import member
 
 Role = Membership.Role
 

@@ -112,7 +112,7 @@ def test_queueing_the_same_subject_twice_finds_the_running_job(north):
 def test_a_command_prints_progress_lines_when_not_on_a_terminal(north, tmp_path):
     import json
 
-    from samsyn.testing import SQUARE_EAST, SQUARE_WEST
+    from samsyn.tests.support import SQUARE_EAST, SQUARE_WEST
 
     path = tmp_path / "areas.geojson"
     path.write_text(

@@ -20,7 +20,7 @@ from samsyn.lib.dates import (
     parse_day,
     parse_when,
 )
-from samsyn.testing import api_client, make_report
+from samsyn.tests.support import api_client, make_report
 
 EDGE_DAYS = ["9999-12-31", "0001-01-01", "0001-01-01T00:00:00+14:00", "1899-12-31"]
 IMPOSSIBLE = ["2026-02-30", "2026-13-45"]

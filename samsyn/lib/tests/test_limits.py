@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.test import Client
 
-from samsyn.testing import api_client
+from samsyn.tests.support import api_client
 
 MB = 1024 * 1024
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from samsyn.testing import api_client
+from samsyn.tests.support import api_client
 
 
 @pytest.mark.django_db

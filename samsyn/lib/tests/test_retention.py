@@ -15,7 +15,7 @@ from samsyn.accounts.models import ApiToken
 from samsyn.lib.retention import export_user_data, purge_free_text, remove_user
 from samsyn.organisations.models import AuditEvent, record
 from samsyn.reports.models import DeletionLog, Report, ReportStatusChange
-from samsyn.testing import INSIDE_EAST, make_report
+from samsyn.tests.support import INSIDE_EAST, make_report
 
 
 def counts(collab):

@@ -24,7 +24,7 @@ from samsyn.meetings.models import (
     Meeting,
 )
 from samsyn.organisations.models import AuditEvent
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 
 @pytest.fixture

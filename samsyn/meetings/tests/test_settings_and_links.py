@@ -18,7 +18,7 @@ from samsyn.meetings.actions import (
 )
 from samsyn.meetings.models import CalendarLink, Forum, Meeting
 from samsyn.organisations.models import AuditEvent, Membership
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 NOW = datetime(2026, 3, 21, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from samsyn.notifications.actions import notify_picture_approved
 from samsyn.notifications.models import Notification, NotificationPreference
 from samsyn.organisations.models import AuditEvent, Membership
 from samsyn.reports.actions import change_status
-from samsyn.testing import make_report, member
+from samsyn.tests.support import make_report, member
 
 Role = Membership.Role
 

@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 import samsyn
 from samsyn.areas.models import Area
 from samsyn.reports.models import Report
-from samsyn.testing import SQUARE_EAST, make_area, make_report
+from samsyn.tests.support import SQUARE_EAST, make_area, make_report
 
 ANON, ALICE, BOB, PETRA, ANNA, SAM, ADAM, CARL = PRINCIPALS = (
     "anonymous",

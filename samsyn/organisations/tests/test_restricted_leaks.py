@@ -38,7 +38,13 @@ from samsyn.lib.geo import to_sweref
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import AuditEvent, Membership
 from samsyn.reports.models import Report
-from samsyn.testing import INSIDE_EAST, INSIDE_WEST, api_client, make_report, member
+from samsyn.tests.support import (
+    INSIDE_EAST,
+    INSIDE_WEST,
+    api_client,
+    make_report,
+    member,
+)
 
 MARKER = "HEMLIG-ANTECKNING"
 HIDDEN_PLACE = "Hemliga hörnet"

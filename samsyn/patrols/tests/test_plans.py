@@ -22,7 +22,7 @@ from samsyn.patrols.actions import (
 )
 from samsyn.patrols.models import PatrolPlan, PatrolSettings, VisitReport
 from samsyn.reports.models import Category, Report
-from samsyn.testing import INSIDE_EAST, INSIDE_WEST, make_report, member
+from samsyn.tests.support import INSIDE_EAST, INSIDE_WEST, make_report, member
 
 TZ = timezone.get_default_timezone()
 SCHOOL = (15.205, 59.272)  # ~360 m from the square, in the west area

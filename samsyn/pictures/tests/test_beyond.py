@@ -23,7 +23,7 @@ from samsyn.pictures.models import SituationPicture
 from samsyn.residents.models import ResidentReport, ResidentSettings
 from samsyn.residents.tests.helpers import make_resident_report
 from samsyn.surveys.models import SurveyResult
-from samsyn.testing import INSIDE_EAST, make_area, make_report
+from samsyn.tests.support import INSIDE_EAST, make_area, make_report
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from samsyn.pictures.actions import (
     save_assessment,
 )
 from samsyn.pictures.models import PictureEvent, SituationPicture
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +194,7 @@ def test_it_keeps_restricted_details_from_roles_without_the_right(
 
 
 def test_it_lists_pictures_in_the_api(week_picture, alice, carl):
-    from samsyn.testing import api_client
+    from samsyn.tests.support import api_client
 
     body = api_client(alice).get("/api/v1/pictures").json()
     assert [p["label"] for p in body] == [week_picture.label]

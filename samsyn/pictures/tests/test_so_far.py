@@ -16,7 +16,7 @@ from django.utils import translation
 from samsyn.coverage.models import Coverage
 from samsyn.lib.weeks import local_tz, parse_period
 from samsyn.pictures.actions import generate_picture
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from samsyn.organisations.models import AuditEvent, Membership
 from samsyn.police.crimes import import_crimes, suggest_mapping
 from samsyn.police.models import ColumnMapping, ImportBatch, PoliceEvent, ReportedCrime
 from samsyn.police.tabular import MAX_CELL, read_table
-from samsyn.testing import member
+from samsyn.tests.support import member
 
 FIXTURE = Path(__file__).parent / "fixtures" / "anmalda-brott.csv"
 SAMPLE_EVENTS = (

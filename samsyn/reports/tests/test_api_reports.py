@@ -14,7 +14,7 @@ from samsyn.accounts.models import ApiToken
 from samsyn.areas.models import Area
 from samsyn.reports.checklist import STANDARD_CHECKLIST
 from samsyn.reports.models import Report, ReportStatusChange
-from samsyn.testing import (
+from samsyn.tests.support import (
     INSIDE_EAST,
     INSIDE_WEST,
     SQUARE_EAST,

@@ -13,7 +13,7 @@ from django.test import Client
 
 from samsyn.accounts.models import ApiToken
 from samsyn.reports.models import Report, ReportStatusChange
-from samsyn.testing import INSIDE_WEST, api_client
+from samsyn.tests.support import INSIDE_WEST, api_client
 
 BODY = {
     "category": "unsafe_lighting",

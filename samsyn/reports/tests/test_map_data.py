@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from samsyn.reports.models import Report
-from samsyn.testing import INSIDE_EAST, INSIDE_WEST, make_report
+from samsyn.tests.support import INSIDE_EAST, INSIDE_WEST, make_report
 
 # Spread over both areas and one far outside (Stockholm), in several categories.
 PLACES = [

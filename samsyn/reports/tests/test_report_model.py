@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from django.utils import translation
 
 from samsyn.reports.models import Category, Report
-from samsyn.testing import INSIDE_WEST, make_report
+from samsyn.tests.support import INSIDE_WEST, make_report
 
 
 def test_it_names_a_category_in_the_active_language(north):

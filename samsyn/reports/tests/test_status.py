@@ -6,7 +6,7 @@ import pytest
 
 from samsyn.reports.actions import TransitionNotAllowed, change_status
 from samsyn.reports.models import Report, ReportStatusChange
-from samsyn.testing import make_report
+from samsyn.tests.support import make_report
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pyproj import Transformer
 from samsyn.areas.models import Place
 from samsyn.organisations.models import AuditEvent, Membership
 from samsyn.reports.models import Category, Report, ReportStatusChange
-from samsyn.testing import INSIDE_EAST, member
+from samsyn.tests.support import INSIDE_EAST, member
 
 
 @pytest.fixture

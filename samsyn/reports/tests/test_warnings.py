@@ -11,7 +11,7 @@ import time_machine
 from django.contrib.messages import get_messages
 
 from samsyn.reports.models import Report
-from samsyn.testing import api_client, make_report
+from samsyn.tests.support import api_client, make_report
 
 STOCKHOLM = {"lat": "59.3293", "lon": "18.0686"}
 WEST = {"lat": "59.27", "lon": "15.20"}

@@ -13,7 +13,7 @@ from samsyn.lib.geo import to_sweref
 from samsyn.organisations.models import Organisation
 from samsyn.reports.models import Category
 from samsyn.residents.models import ResidentReport
-from samsyn.testing import INSIDE_WEST
+from samsyn.tests.support import INSIDE_WEST
 
 
 def make_resident_report(

@@ -9,7 +9,7 @@ from django.test import Client
 
 from samsyn.residents.models import ResidentReport
 from samsyn.residents.tests.helpers import make_resident_report
-from samsyn.testing import INSIDE_EAST, make_report
+from samsyn.tests.support import INSIDE_EAST, make_report
 
 pytestmark = pytest.mark.django_db
 ACCEPTED = ResidentReport.Status.ACCEPTED

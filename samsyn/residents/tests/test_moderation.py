@@ -19,7 +19,7 @@ from samsyn.residents.actions import (
 from samsyn.residents.models import ResidentReport
 from samsyn.residents.summary import duplicate_candidates, resident_counts
 from samsyn.residents.tests.helpers import make_resident_report
-from samsyn.testing import INSIDE_EAST, make_report
+from samsyn.tests.support import INSIDE_EAST, make_report
 
 # About 100 m east of INSIDE_WEST (15.20, 59.27), and about 1.1 km east.
 NEAR = (15.2017, 59.27)

@@ -109,7 +109,7 @@ def test_reimport_updates_instead_of_duplicating(north, areas):
 
 
 def test_it_ignores_another_collaborations_areas(north, south, areas):
-    from samsyn.testing import make_area
+    from samsyn.tests.support import make_area
 
     make_area(south, ref="SOUTH1", name="Syd")
     p = plan(north, "area,year,value\nSOUTH1,2025,3\n")

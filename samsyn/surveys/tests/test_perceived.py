@@ -17,7 +17,7 @@ from samsyn.surveys.summary import (
     perceived_for_year,
     percentile_ranks,
 )
-from samsyn.testing import make_area, make_report
+from samsyn.tests.support import make_area, make_report
 
 TZ = timezone.get_current_timezone()
 

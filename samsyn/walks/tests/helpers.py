@@ -6,7 +6,7 @@ from typing import Any
 
 from samsyn.lib.geo import to_sweref
 from samsyn.reports.models import Category
-from samsyn.testing import INSIDE_WEST
+from samsyn.tests.support import INSIDE_WEST
 from samsyn.walks.models import Walk, WalkObservation
 
 
