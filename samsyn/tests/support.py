@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 import factory
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -286,3 +289,27 @@ TESTED_CRITERIA: dict[str, str] = {
     "3.3.8": "samsyn/tests/test_wcag22.py",
     "4.1.2": "samsyn/tests/test_page_markup.py and tests/browser/test_accessibility.py",
 }
+
+
+@contextmanager
+def demo_in_rollback(
+    django_db_blocker: Any, tmp_path_factory: Any, *, n_reports: int, now: datetime
+) -> Iterator[Any]:
+    """The Örebro demo loaded once for a module, in a transaction that is rolled back
+    afterwards (module-scoped fixtures cannot use the `db` fixture). Yields the
+    loader's result (`.collaboration`, `.data.truths`)."""
+    from samsyn.demo.load import load_demo
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield load_demo(
+                n_reports=n_reports,
+                seed=2026,
+                now=now,
+                truths_path=tmp_path_factory.mktemp("demo") / "truths.json",
+            )
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

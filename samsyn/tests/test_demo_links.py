@@ -23,12 +23,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
 from samsyn.accounts.models import User
-from samsyn.demo.load import DEMO_USERS, find_data_dir, load_demo
+from samsyn.demo.load import DEMO_USERS, find_data_dir
+from samsyn.tests.support import demo_in_rollback
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 PER_NAME = 2
@@ -44,20 +44,10 @@ pytestmark = pytest.mark.skipif(find_data_dir() is None, reason="no DeSO data")
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            result = load_demo(
-                n_reports=3_000,
-                seed=2026,
-                now=NOW,
-                truths_path=tmp_path_factory.mktemp("demo") / "truths.json",
-            )
-            yield result.collaboration
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with demo_in_rollback(
+        django_db_blocker, tmp_path_factory, n_reports=3_000, now=NOW
+    ) as result:
+        yield result.collaboration
 
 
 def _name(path: str) -> str | None:

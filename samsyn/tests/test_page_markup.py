@@ -15,13 +15,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from samsyn.accounts.models import User
-from samsyn.demo.load import DEMO_USERS, find_data_dir, load_demo
-from samsyn.tests.support import help_faults, markup_faults
+from samsyn.demo.load import DEMO_USERS, find_data_dir
+from samsyn.tests.support import demo_in_rollback, help_faults, markup_faults
 from samsyn.tests.test_demo_links import NOW, crawl
 
 pytestmark = pytest.mark.skipif(find_data_dir() is None, reason="no DeSO data")
@@ -29,20 +28,10 @@ pytestmark = pytest.mark.skipif(find_data_dir() is None, reason="no DeSO data")
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            result = load_demo(
-                n_reports=1_000,
-                seed=2026,
-                now=NOW,
-                truths_path=tmp_path_factory.mktemp("demo") / "truths.json",
-            )
-            yield result.collaboration
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with demo_in_rollback(
+        django_db_blocker, tmp_path_factory, n_reports=1_000, now=NOW
+    ) as result:
+        yield result.collaboration
 
 
 def _faults(html: str) -> list[str]:

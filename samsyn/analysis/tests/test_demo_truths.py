@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
 
 from samsyn.analysis import engine
-from samsyn.demo.load import find_data_dir, load_demo
+from samsyn.demo.load import find_data_dir
+from samsyn.tests.support import demo_in_rollback
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 END = engine.local_midnight(date(2026, 11, 23))  # end of ISO week 2026-W47
@@ -28,18 +28,10 @@ pytestmark = pytest.mark.skipif(find_data_dir() is None, reason="no DeSO data")
 def demo(
     django_db_setup, django_db_blocker, tmp_path_factory
 ) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            result = load_demo(
-                n_reports=60_000, seed=2026, now=NOW,
-                truths_path=tmp_path_factory.mktemp("demo") / "truths.json",
-            )  # fmt: skip
-            yield {"collab": result.collaboration, "truths": result.data.truths}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with demo_in_rollback(
+        django_db_blocker, tmp_path_factory, n_reports=60_000, now=NOW
+    ) as result:
+        yield {"collab": result.collaboration, "truths": result.data.truths}
 
 
 def _cell(grid: Any, p: dict[str, Any]) -> int:

@@ -12,14 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from samsyn.accounts.models import User
-from samsyn.demo.load import find_data_dir, load_demo
+from samsyn.demo.load import find_data_dir
 from samsyn.interventions import followup
 from samsyn.interventions.demo import add_demo_interventions
 from samsyn.interventions.models import Intervention
+from samsyn.tests.support import demo_in_rollback
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
@@ -30,20 +30,12 @@ pytestmark = pytest.mark.skipif(find_data_dir() is None, reason="no DeSO data")
 def demo(
     django_db_setup, django_db_blocker, tmp_path_factory
 ) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            result = load_demo(
-                n_reports=60_000, seed=2026, now=NOW,
-                truths_path=tmp_path_factory.mktemp("demo") / "truths.json",
-            )  # fmt: skip
-            truths = result.data.truths
-            made = add_demo_interventions(result.collaboration, truths, now=NOW)
-            yield {"collab": result.collaboration, "truths": truths, "made": made}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with demo_in_rollback(
+        django_db_blocker, tmp_path_factory, n_reports=60_000, now=NOW
+    ) as result:
+        truths = result.data.truths
+        made = add_demo_interventions(result.collaboration, truths, now=NOW)
+        yield {"collab": result.collaboration, "truths": truths, "made": made}
 
 
 @pytest.mark.django_db
