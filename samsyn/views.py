@@ -76,6 +76,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 # The supervisory authority's form for complaints about digital public services.
 DIGG_REPORT_URL = "https://www.digg.se/tdosanmalan"
 DIGG_URL = "https://www.digg.se"
+# The names of DIGG's form and site, as DIGG writes them: proper names in Swedish,
+# shown with lang="sv" on pages in any language (not messages to translate).
+DIGG_FORM_NAME = "Anmäl brister i tillgänglighet"
+DIGG_SITE_NAME = "digg.se"
 
 # What is known not to comply, with the WCAG success criterion and why. The tests keep
 # this true (samsyn/tests/test_accessibility_statement.py): no criterion listed here
@@ -123,6 +127,8 @@ def accessibility(request: HttpRequest) -> HttpResponse:
             "reviewed": settings.SAMSYN_ACCESSIBILITY_REVIEWED,
             "digg_url": DIGG_REPORT_URL,
             "digg_site": DIGG_URL,
+            "digg_form_name": DIGG_FORM_NAME,
+            "digg_site_name": DIGG_SITE_NAME,
             "shortcomings": KNOWN_SHORTCOMINGS,
         },
     )
