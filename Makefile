@@ -93,12 +93,12 @@ test-sqlite: setup
 	@echo "== Browser tests (SQLite, Chromium)"
 	$(PY) -m pytest -p no:cacheprovider -m browser
 
-# The calendar sweep: the date-sensitive tests (marker "calendar", chosen in conftest.py)
+# The calendar sweep: the date-sensitive tests (marker "calendar", chosen in samsyn/tests/clock.py)
 # again with the clock pinned at each hostile instant, local time in Europe/Stockholm.
 # One instant by hand: SAMSYN_TEST_NOW=2027-01-04T00:30 .venv/bin/python -m pytest -m calendar
 test-calendar: setup
-	@instants="$$($(PY) -c "import conftest; print(' '.join(conftest.CALENDAR_INSTANTS))")"; \
-	test -n "$$instants" || { echo "no calendar instants found in conftest.py"; exit 1; }; \
+	@instants="$$($(PY) -c "from samsyn.tests.clock import CALENDAR_INSTANTS; print(' '.join(CALENDAR_INSTANTS))")"; \
+	test -n "$$instants" || { echo "no calendar instants found in samsyn/tests/clock.py"; exit 1; }; \
 	failed=""; for instant in $$instants; do \
 	  echo "== Calendar sweep at $$instant (Europe/Stockholm)"; \
 	  SAMSYN_TEST_NOW=$$instant $(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "calendar and not browser" || failed="$$failed $$instant"; \

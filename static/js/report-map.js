@@ -29,9 +29,11 @@
   // The view fits the collaboration's areas, never the reports: one report far
   // outside them would otherwise shrink the whole kommun into a corner. Only without
   // areas does the view fit the reports.
+  // Neither fit is animated: Leaflet drops a new view while a zoom animation runs, so
+  // areas arriving during an animated fit to the reports would leave the reports' view.
   var areasFitted = false, reportsFitted = false;
   window.SamsynMap.loadAreas(map, el.dataset.areasUrl, function (layer) {
-    map.fitBounds(layer.getBounds());
+    map.fitBounds(layer.getBounds(), { animate: false });
     areasFitted = true;
   });
   map.samsynDrawnCount = 0;  // for the tests: the sum of the counts drawn
@@ -96,7 +98,7 @@
         say(data);
         if (!areasFitted && !reportsFitted) {
           var bounds = L.latLngBounds([]).extend(cluster.getBounds()).extend(cells.getBounds());
-          if (bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 15 }); reportsFitted = true; }
+          if (bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 15, animate: false }); reportsFitted = true; }
         }
         map.samsynReportsLoaded = true;
       })

@@ -234,10 +234,10 @@ def test_the_evaluation_shows_displacement_and_goes_into_the_annual_plan(
     add = page.locator("details.annual-add")
     if add.get_attribute("open") is None:
         add.locator("summary").click()
-    page.fill("#id_goal", "Färre skadegörelser i gångtunneln utan att de flyttar")
-    page.fill("#id_measure", "Belysning och kameror; bevaka lekplatsen intill")
-    page.select_option("#id_owner", label="Örebro kommun")
-    page.select_option("#id_intervention", str(iv.pk))
+    page.fill("#id_item-goal", "Färre skadegörelser i gångtunneln utan att de flyttar")
+    page.fill("#id_item-measure", "Belysning och kameror; bevaka lekplatsen intill")
+    page.select_option("#id_item-owner", label="Örebro kommun")
+    page.select_option("#id_item-intervention", str(iv.pk))
     with page.expect_navigation():
         page.click("details.annual-add button[type=submit]")
     assert page.locator(f"#plan-items a[href='/interventions/{iv.code}/']").is_visible()
