@@ -164,7 +164,11 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["collaboration", "-created"])]
+        indexes = [
+            models.Index(fields=["collaboration", "-created"]),
+            # One chain's entries in order: verification and a new head's start.
+            models.Index(fields=["collaboration_ref", "id"], name="audit_chain_order"),
+        ]
 
     def __str__(self) -> str:
         return (
@@ -187,13 +191,17 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The hash of the newest audit entry: one row, locked while an entry is written.
+    """The hash of the newest audit entry of one chain, locked while an entry is written.
 
-    Locking this row (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
-    transactions serialise writers already) makes concurrent writers append one after
-    another, so no two entries ever claim the same predecessor.
+    There is one chain per collaboration (`chain` is the collaboration's id) and one
+    for entries that belong to none (`chain` 0: sign-ins, site administration). Locking
+    a chain's row (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
+    serialise writers already) makes that chain's writers append one after another, so
+    no two entries claim the same predecessor, while writers of other collaborations
+    never wait for it.
     """
 
+    chain = models.BigIntegerField(unique=True)
     hash = models.CharField(max_length=64, blank=True)
     count = models.PositiveBigIntegerField(default=0)
 
@@ -201,7 +209,23 @@ class AuditChainHead(models.Model):
         verbose_name = _("audit chain head")
 
     def __str__(self) -> str:
-        return f"{self.count} entries, head {self.hash[:12]}"
+        return f"chain {self.chain}: {self.count} entries, head {self.hash[:12]}"
+
+
+NO_COLLABORATION_CHAIN = 0
+
+
+def chain_key(collaboration_ref: int | None) -> int:
+    """The chain an entry belongs to: its collaboration's id, or 0 for none."""
+    return collaboration_ref or NO_COLLABORATION_CHAIN
+
+
+def chain_entries(chain: int) -> models.QuerySet[AuditEvent]:
+    """The entries of one chain (by the id written, so a removed collaboration's
+    entries keep their chain)."""
+    if chain == NO_COLLABORATION_CHAIN:
+        return AuditEvent.objects.filter(collaboration_ref__isnull=True)
+    return AuditEvent.objects.filter(collaboration_ref=chain)
 
 
 def chain_hash(
@@ -267,11 +291,12 @@ def record(
     ip_field = AuditEvent._meta.get_field("ip")
     clean_ip = ip_field.get_prep_value(ip) if ip else None
     actor = actor if getattr(actor, "pk", None) else None
+    collaboration_ref = collaboration.pk if collaboration is not None else None
     with transaction.atomic():
-        head = _lock_head()
+        head = _lock_head(chain_key(collaboration_ref))
         event = AuditEvent(
             collaboration=collaboration,
-            collaboration_ref=collaboration.pk if collaboration is not None else None,
+            collaboration_ref=collaboration_ref,
             actor=actor,
             actor_ref=actor.pk if actor is not None else None,
             action=action,
@@ -290,18 +315,18 @@ def record(
     return event
 
 
-def _lock_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+def _lock_head(chain: int) -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
     if head is not None:
         return head
-    # No head yet (a fresh or flushed database): start from the newest entry.
-    last = AuditEvent.objects.order_by("-id").first()
+    # No head yet (a new collaboration, a fresh or flushed database): start from the
+    # chain's newest entry. Two first writers race on the unique chain; get_or_create
+    # lets the loser read and lock the winner's row.
+    entries = chain_entries(chain)
+    last = entries.order_by("-id").first()
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-        pk=1,
-        defaults={
-            "hash": last.hash if last else "",
-            "count": AuditEvent.objects.count(),
-        },
+        chain=chain,
+        defaults={"hash": last.hash if last else "", "count": entries.count()},
     )
     return head
 
@@ -312,10 +337,33 @@ class ChainReport:
     checked: int
     broken_id: int | None = None
     reason: str = ""
+    chain: int | None = None
 
 
-def verify_audit_chain() -> ChainReport:
-    """Walk the chain from the first entry; report the first broken link."""
+def audit_chains() -> list[int]:
+    """Every chain that has entries or a head, in order (0, the chain of entries
+    without a collaboration, first)."""
+    refs = set(
+        AuditEvent.objects.values_list("collaboration_ref", flat=True).distinct()
+    )
+    keys = {chain_key(r) for r in refs}
+    keys |= set(AuditChainHead.objects.values_list("chain", flat=True))
+    return sorted(keys)
+
+
+def verify_audit_chain(chain: int | None = None) -> ChainReport:
+    """Walk one chain (or every chain) from its first entry; report the first broken
+    link. With every chain, the first broken chain is reported and `checked` counts
+    the intact entries of all chains walked."""
+    if chain is None:
+        checked = 0
+        for key in audit_chains():
+            report = verify_audit_chain(key)
+            checked += report.checked
+            if not report.ok:
+                report.checked = checked
+                return report
+        return ChainReport(True, checked)
     prev = ""
     checked = 0
     fields = [
@@ -331,7 +379,7 @@ def verify_audit_chain() -> ChainReport:
         "prev_hash",
         "hash",
     ]
-    for event in AuditEvent.objects.order_by("id").only(*fields).iterator(2000):
+    for event in chain_entries(chain).order_by("id").only(*fields).iterator(2000):
         if event.prev_hash != prev:
             return ChainReport(
                 False,
@@ -339,19 +387,25 @@ def verify_audit_chain() -> ChainReport:
                 event.id,
                 "its prev_hash does not match the hash of the entry before it "
                 "(an entry was removed or inserted)",
+                chain,
             )
         if event.compute_hash() != event.hash:
             return ChainReport(
-                False, checked, event.id, "its content does not match its hash (edited)"
+                False,
+                checked,
+                event.id,
+                "its content does not match its hash (edited)",
+                chain,
             )
         prev = event.hash
         checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
+    head = AuditChainHead.objects.filter(chain=chain).first()
     if head is not None and head.hash != prev:
         return ChainReport(
             False,
             checked,
             None,
             "the newest entries were removed (the chain head names a later hash)",
+            chain,
         )
-    return ChainReport(True, checked)
+    return ChainReport(True, checked, chain=chain)

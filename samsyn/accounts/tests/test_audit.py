@@ -19,14 +19,16 @@ from samsyn.tests.support import UserFactory, api_client, make_report
 
 
 def test_it_chains_each_entry_to_the_one_before(north, alice):
-    before = AuditChainHead.objects.filter(pk=1).values_list("hash", flat=True)
+    before = AuditChainHead.objects.filter(chain=north.pk).values_list(
+        "hash", flat=True
+    )
     head = before.first() or ""
     first = record(alice, "thing.made", north, data={"n": 1}, ip="192.0.2.1")
     second = record(alice, "thing.changed", north, data={"when": north.created})
     assert first.prev_hash == head
     assert second.prev_hash == first.hash
     assert len(second.hash) == 64
-    assert AuditChainHead.objects.get().hash == second.hash
+    assert AuditChainHead.objects.get(chain=north.pk).hash == second.hash
     assert verify_audit_chain().ok
     call_command("verify_audit")
 
@@ -90,6 +92,98 @@ def test_it_chains_correctly_under_concurrent_writers(north, alice):
     assert AuditEvent.objects.filter(action="concurrent").count() == 32
     hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
     assert len(hashes) == len(set(hashes)), "two entries claim the same predecessor"
+    assert verify_audit_chain().ok
+
+
+def test_each_collaboration_has_its_own_chain(north, south, alice):
+    north_first = record(alice, "n.1", north)
+    south_first = record(alice, "s.1", south)
+    site = record(alice, "site.1")
+    north_second = record(alice, "n.2", north)
+    # Each entry follows the previous entry of its own collaboration, so writers of
+    # one collaboration never wait for another's head row.
+    assert north_second.prev_hash == north_first.hash
+    assert south_first.prev_hash != north_first.hash
+    assert site.collaboration_ref is None
+    heads = dict(AuditChainHead.objects.values_list("chain", "hash"))
+    assert heads[north.pk] == north_second.hash
+    assert heads[south.pk] == south_first.hash
+    assert heads[0] == site.hash
+    assert verify_audit_chain(north.pk).checked == 2
+    assert verify_audit_chain(south.pk).ok
+    assert verify_audit_chain().ok
+
+
+def test_it_names_the_broken_chain_and_verifies_one_collaboration(north, south, alice):
+    record(alice, "n.1", north)
+    victim = record(alice, "n.2", north, data={"count": 3})
+    record(alice, "s.1", south)
+    AuditEvent.objects.filter(pk=victim.pk).update(data={"count": 4})
+    result = verify_audit_chain()
+    assert not result.ok and result.broken_id == victim.pk
+    assert result.chain == north.pk
+    assert verify_audit_chain(south.pk).ok
+    call_command("verify_audit", collaboration=south.slug)
+    with pytest.raises(CommandError, match=f"collaboration {north.pk}"):
+        call_command("verify_audit", collaboration=north.slug)
+    with pytest.raises(CommandError, match="No collaboration"):
+        call_command("verify_audit", collaboration="nowhere")
+
+
+def test_a_removed_collaboration_keeps_its_chain(alice, north):
+    from samsyn.organisations.models import Collaboration
+
+    gone = Collaboration.objects.create(name="Gone", slug="gone")
+    record(alice, "g.1", gone)
+    record(alice, "g.2", gone)
+    chain = gone.pk
+    gone.delete()
+    assert AuditEvent.objects.filter(collaboration_ref=chain).count() == 2
+    assert verify_audit_chain(chain).ok and verify_audit_chain(chain).checked == 2
+    assert verify_audit_chain().ok
+
+
+def test_a_new_head_starts_from_the_chains_newest_entry(north, alice):
+    record(alice, "n.1", north)
+    last = record(alice, "n.2", north)
+    AuditChainHead.objects.all().delete()  # e.g. a restored dump without heads
+    after = record(alice, "n.3", north)
+    assert after.prev_hash == last.hash
+    assert AuditChainHead.objects.get(chain=north.pk).count == 3
+    assert verify_audit_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_of_two_collaborations_chain_correctly_side_by_side(
+    north, south, alice
+):
+    errors: list[BaseException] = []
+
+    def write(collaboration: object, n: int) -> None:
+        try:
+            for i in range(6):
+                record(alice, "side", collaboration, data={"writer": n, "i": i})
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=write, args=(c, n))
+        for n, c in enumerate([north, south, north, south])
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for c in (north, south):
+        prevs = list(
+            AuditEvent.objects.filter(collaboration_ref=c.pk).values_list(
+                "prev_hash", flat=True
+            )
+        )
+        assert len(prevs) == 12 and len(set(prevs)) == 12
     assert verify_audit_chain().ok
 
 
