@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "samsyn.surveys",
     "samsyn.annual",
     "samsyn.jobs",
+    "samsyn.files",
     "samsyn.demo",
 ]
 
@@ -237,8 +238,20 @@ FORMAT_MODULE_PATH = ["samsyn.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Stored files (job results, PDFs, photos, documents): on this node's disk under
+# MEDIA_ROOT, or in the database when several web nodes and workers share the work
+# (SAMSYN_FILE_STORAGE=database; docs/decisions/0020-files-in-the-database.md).
+FILE_STORAGE_BACKENDS = {
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+    "database": "samsyn.files.storage.DatabaseStorage",
+}
+FILE_STORAGE = os.environ.get("SAMSYN_FILE_STORAGE", "filesystem").strip().lower()
+if FILE_STORAGE not in FILE_STORAGE_BACKENDS:
+    raise ImproperlyConfigured(
+        "SAMSYN_FILE_STORAGE must be one of: " + ", ".join(FILE_STORAGE_BACKENDS)
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": FILE_STORAGE_BACKENDS[FILE_STORAGE]},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from samsyn.files.models import StoredFile
+
 
 @dataclass
 class Check:
@@ -64,6 +66,13 @@ def tasks() -> Check:
 
 
 def media() -> Check:
+    if settings.FILE_STORAGE == "database":
+        try:
+            count = StoredFile.objects.count()
+        except Exception as exc:  # noqa: BLE001 - table missing etc.
+            return Check("media", False, f"database storage: {exc}")
+        detail = f"{count} files" if settings.DEBUG else "reachable"
+        return Check("media", True, f"in the database ({detail})")
     root = Path(settings.MEDIA_ROOT)
     try:
         root.mkdir(parents=True, exist_ok=True)

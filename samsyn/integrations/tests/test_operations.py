@@ -31,6 +31,18 @@ def test_it_fails_readiness_when_media_is_not_writable(db, settings, tmp_path):
     assert r.json()["checks"]["media"]["ok"] is False
 
 
+def test_with_files_in_the_database_readiness_needs_no_media_folder(
+    db, settings, tmp_path
+):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    settings.MEDIA_ROOT = blocker / "media"  # unusable, and not needed
+    settings.FILE_STORAGE = "database"
+    r = Client().get("/integrations/health")
+    assert r.status_code == 200
+    assert r.json()["checks"]["media"]["ok"] is True
+
+
 def test_it_hides_metrics_without_a_token(db, settings):
     settings.SAMSYN_METRICS_TOKEN = ""
     assert Client().get("/integrations/metrics").status_code == 404

@@ -146,7 +146,13 @@ def check_files() -> list[Finding]:
         out.append(Finding(OK, "static files", f"collected in {static_root}"))
     media = checks.media()
     out.append(
-        Finding(OK, "media", f"{settings.MEDIA_ROOT} is writable")
+        Finding(
+            OK,
+            "media",
+            media.detail
+            if settings.FILE_STORAGE == "database"
+            else f"{settings.MEDIA_ROOT} is writable",
+        )
         if media.ok
         else Finding(
             ERROR,
