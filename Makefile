@@ -18,7 +18,7 @@ PORT ?= 8000
 # never runs make (docs/deploy.md); `make test-production` sets its own environment.
 export DEBUG := true
 
-.PHONY: setup demo serve test test-sqlite test-calendar test-postgres test-production bench lint format messages lock clean browser-deps loadtest
+.PHONY: setup demo serve test test-sqlite test-calendar test-postgres test-production bench lint format messages lock clean browser-deps loadtest cluster-deps cluster-test
 
 setup: $(VENV)/.installed static/vendor/.installed var/.messages
 
@@ -129,6 +129,24 @@ DURATION ?= 600
 # NOTE: it restarts the local PostgreSQL cluster; LOADTEST_ARGS=--no-restart skips that.
 loadtest: setup
 	$(PY) -m loadtest.run --duration $(DURATION) $(LOADTEST_ARGS)
+
+# The cluster test (loadtest/cluster.py): etcd × 3, Patroni primary + synchronous
+# standby, HAProxy, two web nodes and two task workers on this machine, under load
+# for CLUSTER_DURATION seconds while the primary, a web node and a worker are killed.
+# Needs root (PostgreSQL runs as the postgres user) and Debian's packages below.
+CLUSTER_DURATION ?= 300
+cluster-deps:
+	@missing=""; \
+	for tool in etcd:etcd-server patroni:patroni haproxy:haproxy pgbouncer:pgbouncer; do \
+	  command -v $${tool%%:*} >/dev/null || [ -x /usr/sbin/$${tool%%:*} ] || missing="$$missing $${tool#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's$$missing for the cluster test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+cluster-test: setup cluster-deps
+	$(PY) -m loadtest.cluster --duration $(CLUSTER_DURATION) $(CLUSTER_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

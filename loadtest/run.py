@@ -51,6 +51,8 @@ class Stats:
     pending: set[tuple[str, str]] = field(default_factory=set)
     create_latency: list[float] = field(default_factory=list)  # successful requests
     end_to_end: list[float] = field(default_factory=list)  # first send → ack
+    # (monotonic time the acknowledged attempt was sent, time it was acknowledged)
+    ack_times: list[tuple[float, float]] = field(default_factory=list)
     ping_latency: list[float] = field(default_factory=list)
     attempts: int = 0
     retries: int = 0
@@ -114,10 +116,8 @@ def server_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def start_gunicorn(
-    env: dict[str, str], port: int, workers: int, threads: int, log: Path
-) -> subprocess.Popen[bytes]:
-    cmd = [
+def gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
+    return [
         str(Path(PY).parent / "gunicorn"),
         "samsyn.wsgi:application",
         "--bind",
@@ -140,6 +140,12 @@ def start_gunicorn(
         "--config",
         "python:loadtest.gunicorn_conf",
     ]
+
+
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int, log: Path
+) -> subprocess.Popen[bytes]:
+    cmd = gunicorn_command(port, workers, threads)
     out = log.open("wb")
     return subprocess.Popen(  # noqa: S603 - fixed program
         cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
@@ -278,6 +284,7 @@ async def reporter(
                 if r.status_code in (200, 201):
                     stats.create_latency.append(time.monotonic() - t0)
                     stats.end_to_end.append(time.monotonic() - first)
+                    stats.ack_times.append((t0, time.monotonic()))
                     stats.acked[(user, key)] = str(r.json()["id"])
                     stats.pending.discard((user, key))
                     break
@@ -477,13 +484,14 @@ def markdown(result: dict[str, Any]) -> str:
     )
 
 
-def write_doc(text: str) -> None:
-    doc = DOC.read_text() if DOC.exists() else f"# Reliability\n\n{START}\n{END}\n"
-    if START not in doc or END not in doc:
-        doc += f"\n{START}\n{END}\n"
-    head, rest = doc.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{START}\n{text}\n{END}{tail}")
+def write_doc(text: str, start: str = START, end: str = END) -> None:
+    """Put ``text`` between the markers ``start`` and ``end`` in docs/reliability.md."""
+    doc = DOC.read_text() if DOC.exists() else f"# Reliability\n\n{start}\n{end}\n"
+    if start not in doc or end not in doc:
+        doc += f"\n{start}\n{end}\n"
+    head, rest = doc.split(start, 1)
+    _old, tail = rest.split(end, 1)
+    DOC.write_text(f"{head}{start}\n{text}\n{end}{tail}")
 
 
 # -- main ---------------------------------------------------------------------------

@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
+    # Before django_tasks_db: its db_worker command (heartbeat, stale-claim recovery)
+    # replaces django_tasks_db's.
+    "samsyn.jobs",
     "django_tasks_db",
     "samsyn.accounts",
     "samsyn.organisations",
@@ -114,7 +117,6 @@ INSTALLED_APPS = [
     "samsyn.walks",
     "samsyn.surveys",
     "samsyn.annual",
-    "samsyn.jobs",
     "samsyn.files",
     "samsyn.demo",
 ]
@@ -410,6 +412,12 @@ SAMSYN_API_EXPORT_MAX_ROWS = env_int("SAMSYN_API_EXPORT_MAX_ROWS", 100_000)
 # A finished job's file (an export, a walk or feedback PDF) is removed after this many
 # days, and the job's row after SAMSYN_JOB_KEEP_DAYS (`samsyn purge_jobs`, daily).
 SAMSYN_JOB_FILE_DAYS = env_int("SAMSYN_JOB_FILE_DAYS", 7)
+# A task worker writes a heartbeat every quarter of this; a task claimed by a worker
+# not heard from for this long (killed, its machine lost) goes back to the queue and
+# another worker runs it (samsyn/jobs/workers.py). Longer than a database failover.
+SAMSYN_WORKER_STALE_SECONDS = env_int("SAMSYN_WORKER_STALE_SECONDS", 60)
+# A task handed back this many times (it kills its worker each time) fails instead.
+SAMSYN_TASK_MAX_ATTEMPTS = env_int("SAMSYN_TASK_MAX_ATTEMPTS", 3)
 SAMSYN_JOB_KEEP_DAYS = env_int("SAMSYN_JOB_KEEP_DAYS", 90)
 # The reports map draws one point per report up to this many; above it, the server
 # counts the reports per grid square of SAMSYN_MAP_CELL_M metres (doubled until there

@@ -183,3 +183,22 @@ class Job(models.Model):
         if self.started is None:
             return None
         return (self.finished or timezone.now()) - self.started
+
+
+class WorkerBeat(models.Model):
+    """A task worker's heartbeat (``samsyn db_worker`` writes it every few seconds).
+
+    django_tasks_db marks a task RUNNING when a worker claims it and never looks at
+    it again: a worker killed in the middle leaves it RUNNING for ever. A task whose
+    worker has not been heard from for ``SAMSYN_WORKER_STALE_SECONDS`` is handed back
+    to the queue by the other workers (``samsyn.jobs.workers``).
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    started = models.DateTimeField(default=timezone.now)
+    seen = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
