@@ -14,6 +14,7 @@ from samsyn.jobs.pdf import (
     queue_document_pdf,
     run_pdf_job,
 )
+from samsyn.jobs.runner import job_progress
 from samsyn.organisations.access import Access
 from samsyn.pictures.models import PictureEvent, SituationPicture
 
@@ -44,6 +45,12 @@ def build_picture_pdf(picture_id: int, job_id: int | None = None) -> None:
     picture = SituationPicture.objects.select_related(
         "collaboration", "scope", "approved_by", "created_by"
     ).get(pk=picture_id)
+    if picture.pdf and picture.pdf_built_for == picture.updated:
+        # Run again after its worker died once the file was kept (samsyn/jobs/
+        # workers.py): the PDF of this version exists; only the job is left to end.
+        with job_progress(job_id, label=picture.label) as progress:
+            progress.update(3, 3)
+        return
 
     def store(_html: str, data: bytes, _job: Job | None) -> None:
         name = f"{picture.collaboration.slug}-{picture.label}-v{picture.version}.pdf"

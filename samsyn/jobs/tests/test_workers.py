@@ -171,3 +171,28 @@ def test_the_heartbeat_recovers_only_after_a_whole_healthy_period(
     task.refresh_from_db()
     assert task.status == "READY"
     assert WorkerBeat.objects.filter(worker_id="worker-b").exists()
+
+
+def test_a_pdf_task_run_again_after_its_file_was_kept_only_ends_the_job(
+    north, east_area, alice, settings, tmp_path
+):
+    # Its worker died between keeping the file and marking the task done.
+    settings.MEDIA_ROOT = tmp_path
+    from samsyn.lib.weeks import parse_period
+    from samsyn.pictures.actions import generate_picture
+    from samsyn.pictures.tasks import build_picture_pdf, queue_picture_pdf
+
+    picture = generate_picture(
+        north, "week", parse_period("week", "2026-W46"), None, by=alice
+    )
+    job = queue_picture_pdf(picture)  # the immediate backend builds it
+    Job.objects.filter(pk=job.pk).update(status="running", stage="Saving the PDF")
+
+    build_picture_pdf.call(picture.pk, job.pk)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert (
+        PictureEvent.objects.filter(picture=picture, kind=PictureEvent.Kind.PDF).count()
+        == 1
+    )
