@@ -204,6 +204,20 @@ else:
         }
     }
 
+# A read replica (PostgreSQL): analyses, new pictures' and annual reports' figures and
+# exports read from it when it has caught up with the primary (samsyn/lib/replica.py,
+# decision 0022); waiting at most SAMSYN_REPLICA_WAIT_MS, then the primary serves.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+SAMSYN_REPLICA_WAIT_MS = env_int("SAMSYN_REPLICA_WAIT_MS", 1000)
+DATABASE_ROUTERS = ["samsyn.lib.replica.ReplicaRouter"]
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL too.")
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

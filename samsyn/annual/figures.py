@@ -20,6 +20,7 @@ from samsyn.analysis import engine
 from samsyn.analysis.engine import AnalysisInputError
 from samsyn.areas.models import Area
 from samsyn.interventions.followup import annual_analysis
+from samsyn.lib.replica import replica_reads
 from samsyn.lib.weeks import (
     Period,
     local_midnight,
@@ -258,6 +259,7 @@ def analysis_figures(
     return out
 
 
+@replica_reads()
 def compute_figures(
     collab: Collaboration, year: int, today: date | None = None
 ) -> dict[str, Any]:

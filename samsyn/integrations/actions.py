@@ -25,6 +25,7 @@ from samsyn.integrations.models import (
 )
 from samsyn.lib import outbound
 from samsyn.lib.progress import Progress, null
+from samsyn.lib.replica import replica_reads
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import Organisation, record
 from samsyn.reports.models import Report
@@ -40,6 +41,7 @@ class Export:
     count: int
 
 
+@replica_reads()
 def export_table(
     access: Access,
     kind: str,

@@ -24,6 +24,7 @@ from shapely.geometry import shape
 from samsyn.analysis import engine
 from samsyn.areas.models import Area, Place
 from samsyn.lib.geo import to_sweref
+from samsyn.lib.replica import replica_reads
 from samsyn.lib.weeks import (
     Period,
     local_midnight,
@@ -140,6 +141,7 @@ def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
     return out
 
 
+@replica_reads()
 def compute_figures(
     collab: Collaboration,
     period: Period,
