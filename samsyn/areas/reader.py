@@ -432,13 +432,19 @@ def _read_geopackage(
         declared = _gpkg_crs(srs_id, org, org_id, definition, path.name)
         # The layer name comes from gpkg_contents (checked above), not from free input.
         quoted = layer.replace('"', '""')
+        # The integer primary key (fid) is the file's row number, not a property.
+        keys = {r[1] for r in conn.execute(f'PRAGMA table_info("{quoted}")') if r[5]}
         cursor = conn.execute(f'SELECT * FROM "{quoted}"')  # noqa: S608
         names = [d[0] for d in cursor.description]
         raws = []
         for values in cursor:
             props = dict(zip(names, values, strict=True))
             blob = props.pop(geom_col, None)
-            props = {k: v for k, v in props.items() if not isinstance(v, bytes)}
+            props = {
+                k: v
+                for k, v in props.items()
+                if k not in keys and not isinstance(v, bytes)
+            }
             if blob is None:
                 raws.append(_Raw(props, None, _("no geometry")))
                 continue
@@ -535,9 +541,19 @@ def _read_shapefile(path: Path) -> tuple[list[_Raw], int | None, list[str]]:
         except UnicodeDecodeError as exc:
             last = exc
             continue
+        except shapefile.ShapefileException as exc:
+            if "decode" not in str(exc):
+                raise BoundaryFileError(
+                    [
+                        _("%(file)s: not a readable Shapefile (%(error)s).")
+                        % {"file": shp.name, "error": exc}
+                    ]
+                ) from exc
+            last = exc
+            continue
         except BoundaryFileError:
             raise
-        except (shapefile.ShapefileException, struct.error, ValueError, OSError) as exc:
+        except (struct.error, ValueError, OSError, IndexError) as exc:
             raise BoundaryFileError(
                 [
                     _("%(file)s: not a readable Shapefile (%(error)s).")
