@@ -328,6 +328,8 @@ def plan_area_import(
     if population_property is None:
         found = _find(source.properties, POPULATION_GUESSES)
         plan.population_property = found[0] if found else None
+        if found:
+            plan.guessed.append(_("population '%(p)s'") % {"p": found[0]})
     districts: dict[str, Area] = {}
     if level == Area.Level.AREA:
         districts = {
