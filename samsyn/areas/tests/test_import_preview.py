@@ -276,3 +276,15 @@ def test_a_bad_file_ends_the_command_with_a_non_zero_exit(north, tmp_path, capsy
     err = capsys.readouterr().err
     assert "No feature belongs to municipality 127" in err
     assert "Traceback" not in err
+
+
+def test_the_messages_are_swedish_for_a_swedish_reader(north, tmp_path):
+    from django.utils import translation
+
+    path, args = bad_file("truncated GeoJSON", tmp_path)
+    with translation.override("sv"), pytest.raises(CommandError) as caught:
+        run(path, *args)
+    assert "ogiltig JSON" in str(caught.value)
+    with translation.override("sv"):
+        out = run(write_geojson(tmp_path / "a.geojson", [({"id": "A"}, cell(0))]))
+    assert "antog SWEREF 99 TM (EPSG:3006)" in out
