@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import shapely
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max, Min
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from shapely.geometry.base import BaseGeometry
@@ -30,6 +30,7 @@ from samsyn.areas.reader import (
     read_geojson_features,
     to_wgs84_geojson,
 )
+from samsyn.lib.geo import to_sweref
 from samsyn.lib.progress import Progress, null
 from samsyn.organisations.models import Collaboration, record
 
@@ -54,6 +55,9 @@ MUNICIPALITY_GUESSES = ("kommun", "kommunkod", "kommun_kod", "knkod", "kn")
 # An overlap smaller than this (m²) is drawing noise along a shared edge.
 OVERLAP_MIN_M2 = 1.0
 GAP_MIN_M2 = 1_000.0
+# A re-import may move or add areas, but not to another municipality: new boundaries
+# must lie within this distance of the collaboration's existing areas.
+EXPECTED_MARGIN_KM = 20
 SAMPLE_ROWS = 5
 
 
@@ -364,14 +368,44 @@ def plan_area_import(
     progress = progress or null()
     progress.stage(gettext_noop("Checking features"), total=len(features))
     seen: set[str] = set()
+    expected = _expected_bounds(collaboration)
     for feature in features:
         progress.advance()
         row = _check_feature(plan, feature, seen, districts, existing)
+        if row is not None and expected is not None:
+            if not shapely.box(*expected).contains(row.geometry):
+                plan.problems.append(
+                    _(
+                        "feature %(n)s (%(code)s): lies more than %(km)s km outside "
+                        "the collaboration's existing areas; is this your "
+                        "municipality's file (or use --municipality)?"
+                    )
+                    % {"n": feature.number, "code": row.ref, "km": EXPECTED_MARGIN_KM}
+                )
+                continue
         if row is not None:
             plan.rows.append(row)
     if not plan.problems:
         _check_layout(plan)
     return plan
+
+
+def _expected_bounds(
+    collaboration: Collaboration,
+) -> tuple[float, float, float, float] | None:
+    """Where the collaboration's areas may lie (SWEREF 99 TM): the extent of the
+    areas it already has, with a margin; None for a collaboration without areas."""
+    box = Area.objects.filter(collaboration=collaboration).aggregate(
+        a=Min("min_lon"), b=Min("min_lat"), c=Max("max_lon"), d=Max("max_lat")
+    )
+    if box["a"] is None:
+        return None
+    x, y = to_sweref(
+        [box["a"], box["c"], box["a"], box["c"]],
+        [box["b"], box["b"], box["d"], box["d"]],
+    )
+    margin = EXPECTED_MARGIN_KM * 1000
+    return (min(x) - margin, min(y) - margin, max(x) + margin, max(y) + margin)
 
 
 def _check_feature(

@@ -288,3 +288,17 @@ def test_the_messages_are_swedish_for_a_swedish_reader(north, tmp_path):
     with translation.override("sv"):
         out = run(write_geojson(tmp_path / "a.geojson", [({"id": "A"}, cell(0))]))
     assert "antog SWEREF 99 TM (EPSG:3006)" in out
+
+
+def test_a_file_of_another_municipality_is_refused_once_areas_exist(north, tmp_path):
+    run(write_geojson(tmp_path / "a.geojson", [({"code": "A"}, cell(0))]))
+    far = shapely.affinity.translate(cell(0), 150_000, 300_000)  # Gävle way
+    near = shapely.affinity.translate(cell(0), 5_000, 0)
+    path = write_geojson(
+        tmp_path / "b.geojson", [({"code": "B"}, near), ({"code": "C"}, far)]
+    )
+    with pytest.raises(CommandError) as caught:
+        run(path)
+    assert "feature 2 (C): lies more than 20 km outside" in str(caught.value)
+    assert "(B)" not in str(caught.value)
+    assert list(Area.objects.values_list("ref", flat=True)) == ["A"]
