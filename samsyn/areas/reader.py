@@ -968,15 +968,20 @@ def resolve(
     )
 
 
-def to_wgs84_geojson(geom: BaseGeometry) -> dict[str, Any]:
-    """A SWEREF 99 TM geometry as a GeoJSON geometry in WGS84 (6 decimals, ~0.1 m)."""
+def to_wgs84_shape(geom: BaseGeometry) -> BaseGeometry:
+    """A SWEREF 99 TM geometry in WGS84, rounded to 6 decimals (~0.1 m)."""
     back = _from_tm()
 
     def project(coords: np.ndarray) -> np.ndarray:
         lon, lat = back.transform(coords[:, 0], coords[:, 1])
         return np.round(np.column_stack([lon, lat]), 6)
 
-    return shapely.geometry.mapping(shapely.transform(geom, project))
+    return shapely.transform(geom, project)
+
+
+def to_wgs84_geojson(geom: BaseGeometry) -> dict[str, Any]:
+    """A SWEREF 99 TM geometry as a GeoJSON geometry in WGS84 (6 decimals, ~0.1 m)."""
+    return shapely.geometry.mapping(to_wgs84_shape(geom))
 
 
 @lru_cache(maxsize=1)
