@@ -7,6 +7,7 @@ embedded SQLite database. Each variable is documented once, in README.md.
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -275,6 +276,12 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+# Boundary files uploaded on the areas import page wait here between the preview and
+# the confirmation (a folder per upload, removed on import or after a day).
+SAMSYN_BOUNDARY_UPLOADS = Path(
+    os.environ.get("SAMSYN_BOUNDARY_UPLOADS")
+    or Path(tempfile.gettempdir()) / "samsyn-boundaries"
+)
 MEDIA_URL = "/media/"
 # Request bodies: a form or JSON body up to 2.5 MB (Django's default, stated here);
 # a page that takes a file says its own limit beside the view (samsyn.lib.limits

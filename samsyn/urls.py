@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("samsyn.accounts.urls")),
     path("reports/", include("samsyn.reports.urls")),
     path("police/", include("samsyn.police.urls")),
+    path("areas/", include("samsyn.areas.urls")),
     path("pictures/", include("samsyn.pictures.urls")),
     path("meetings/", include("samsyn.meetings.urls")),
     path("interventions/", include("samsyn.interventions.urls")),

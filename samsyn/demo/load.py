@@ -40,7 +40,7 @@ from samsyn.lib.backend_sql import (
     reset_sequence,
     uuid_db_value,
 )
-from samsyn.lib.geo import area_km2
+from samsyn.lib.geo import area_km2, geometry_to_wkb
 from samsyn.lib.progress import Progress
 from samsyn.organisations.actions import add_member, create_collaboration
 from samsyn.organisations.models import Collaboration, Membership, Organisation
@@ -260,6 +260,7 @@ def _area(
         name=name,
         population=population,
         geometry=geometry,
+        geometry_wkb=geometry_to_wkb(geometry),
         min_lon=minx,
         min_lat=miny,
         max_lon=maxx,

@@ -20,6 +20,7 @@ def collaboration(request: HttpRequest) -> dict[str, Any]:
         "can_analyse": access.can(Cap.VIEW_ANALYSIS),
         "can_manage_checklist": access.can(Cap.MANAGE_CHECKLIST),
         "can_import": access.can(Cap.IMPORT_DATA),
+        "can_manage_areas": access.can(Cap.MANAGE_AREAS),
         "can_view_audit": access.can(Cap.VIEW_AUDIT),
         "can_moderate_residents": access.can(Cap.MODERATE_RESIDENTS),
     }

@@ -19,7 +19,6 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from shapely.geometry import shape
 
 from samsyn.analysis import engine
 from samsyn.areas.models import Area, Place
@@ -115,7 +114,9 @@ class _Trace:
 
 def _scope_areas(collab: Collaboration, scope: Area | None) -> tuple[list[Area], bool]:
     """The areas to show (leaf areas of the scope) and whether they are leaves."""
-    qs = Area.objects.in_collaboration(collab).order_by("name")
+    # The outlines come from Area.display_outlines (WKB, cached), never from the
+    # GeoJSON, which takes seconds to decode for a thousand detailed areas.
+    qs = Area.objects.in_collaboration(collab).order_by("name").defer("geometry")
     all_areas = list(qs)
     leaves = [a for a in all_areas if a.level == Area.Level.AREA]
     if scope is None:
@@ -124,21 +125,6 @@ def _scope_areas(collab: Collaboration, scope: Area | None) -> tuple[list[Area],
         children = [a for a in leaves if a.parent_id == scope.pk]
         return (children, True) if children else ([scope], False)
     return [scope], True
-
-
-def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
-    """Outer rings of a (multi)polygon in SWEREF 99 TM metres, simplified to ~10 m."""
-    geom = shape(geometry)
-    polys = list(getattr(geom, "geoms", [geom]))
-    out = []
-    for poly in polys:
-        lon, lat = poly.exterior.coords.xy
-        x, y = to_sweref(list(lon), list(lat))
-        from shapely.geometry import LineString
-
-        line = LineString(list(zip(x, y, strict=True))).simplify(10)
-        out.append([(round(px), round(py)) for px, py in line.coords])
-    return out
 
 
 @replica_reads()
@@ -512,9 +498,10 @@ def compute_figures(
     pts = [r for r in this_rows if r[6] is not None]
     step = max(1, -(-len(pts) // MAX_POINTS))
     cat_index = {cid: i for i, cid in enumerate(categories)}
+    outlines = Area.display_outlines(collab, areas)
     map_fig = {
         "areas": [
-            {"code": str(a.code), "name": a.name, "rings": _rings(a.geometry)}
+            {"code": str(a.code), "name": a.name, "rings": outlines[str(a.code)]}
             for a in areas
         ],
         "points": [

@@ -1,7 +1,7 @@
 """Property-based and fuzz tests of every importer: malformed, huge, wrongly encoded
 and hostile input gives a clear error (or a per-row skip reason) and changes nothing.
 
-Importers covered: areas GeoJSON (read_features + import_areas, and the command),
+Importers covered: areas GeoJSON (read_boundaries + import_areas, and the command),
 police events JSON (the one parser behind the command, the upload page and the import
 task, + import_police_events), crime CSV/XLSX (read_table + import_crimes, including
 hostile workbooks: numbers too long to convert, broken XML, entity bombs, external
@@ -22,8 +22,9 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from samsyn.areas.actions import AreaImportError, import_areas, read_features
+from samsyn.areas.actions import AreaImportError, import_areas
 from samsyn.areas.models import Area
+from samsyn.areas.reader import BoundaryFileError, read_boundaries
 from samsyn.organisations.models import AuditEvent
 from samsyn.police.actions import import_police_events
 from samsyn.police.batches import parse_events_file
@@ -95,9 +96,9 @@ def test_it_reads_hostile_geojson_files_with_a_clear_error(
 ) -> None:
     path = tmp_path / "areas.geojson"
     path.write_bytes(HOSTILE_FILES[name])
-    with pytest.raises(AreaImportError) as caught:
-        read_features(path)
-    assert caught.value.problems and all(str(path) in p for p in caught.value.problems)
+    with pytest.raises(BoundaryFileError) as caught:
+        read_boundaries(path)
+    assert caught.value.problems and all(path.name in p for p in caught.value.problems)
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_FILES))

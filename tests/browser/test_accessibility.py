@@ -205,6 +205,7 @@ SCREENS = [
     Screen(
         "police-import", "coordinator", lambda c: f"/police/imports/{c['batch'].pk}/"
     ),
+    Screen("areas-import", "coordinator", _p("/areas/import/")),
     Screen("checklist", "coordinator", _p("/reports/checklist/")),
     Screen("audit", "admin", _p("/accounts/audit/")),
     Screen("export", "coordinator", _p("/integrations/export/")),
