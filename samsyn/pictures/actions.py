@@ -28,6 +28,10 @@ class PictureReadOnly(PictureError):
     pass
 
 
+class AssessmentMissing(PictureError):
+    """Approval asked for before the assessment was written."""
+
+
 class PersonalDataFound(PictureError):
     def __init__(self, kinds: list[str]) -> None:
         super().__init__("The text seems to contain personal data: " + ", ".join(kinds))
@@ -128,6 +132,12 @@ def approve_picture(
         raise PictureError(_("Only coordinators approve pictures."))
     picture = SituationPicture.objects.select_for_update().get(pk=picture.pk)
     _check_editable(picture)
+    if not picture.assessment.strip():
+        # The partners read the figures with the coordinator's reading of them; a
+        # picture approved without one reaches them as raw numbers.
+        raise AssessmentMissing(
+            _("Write the coordinator's assessment before approving the picture.")
+        )
     picture.status = SituationPicture.Status.APPROVED
     picture.approved_by = by
     picture.approved_at = timezone.now()

@@ -323,7 +323,11 @@ def test_pictures_show_no_restricted_detail_to_those_without_the_right(
     leaks: Leaks, django_capture_on_commit_callbacks: Any
 ) -> None:
     from samsyn.lib.weeks import period_for
-    from samsyn.pictures.actions import approve_picture, generate_picture
+    from samsyn.pictures.actions import (
+        approve_picture,
+        generate_picture,
+        save_assessment,
+    )
 
     w = leaks
     hidden = add_restricted(w)
@@ -378,6 +382,7 @@ def test_pictures_show_no_restricted_detail_to_those_without_the_right(
     # The weekly digest e-mail goes to every member: no restricted detail in it.
     from samsyn.notifications.models import Notification
 
+    save_assessment(picture, "Lugn vecka.", by=alice)
     with django_capture_on_commit_callbacks(execute=True):
         approve_picture(picture, Access.for_user(alice, w.north), by=alice)
     digests = Notification.objects.filter(kind="picture_digest")
