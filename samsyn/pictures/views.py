@@ -18,6 +18,7 @@ from samsyn.lib.svgchart import map_svg, sparkline
 from samsyn.lib.weeks import KINDS, parse_period, period_for
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
+from samsyn.pictures import briefing
 from samsyn.pictures.actions import (
     PersonalDataFound,
     PictureError,
@@ -134,12 +135,33 @@ def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]
         {**s, "bin": 1}
         for s in (fig.get("analysis") or {}).get("emerging", {}).get("spots", [])
     ]
+    map_areas = [{**a, "fill": shown.get(a["code"], "")} for a in m.get("areas", [])]
+    cells = m.get("cells", []) + extra_cells
+    view = hotspot_view(m.get("cells", []))
     svg = map_svg(
-        areas=[{**a, "fill": shown.get(a["code"], "")} for a in m.get("areas", [])],
+        areas=map_areas,
         points=m.get("points", []),
-        cells=m.get("cells", []) + extra_cells,
+        cells=cells,
         point_colours=POINT_COLOURS,
-        label=_("Map of reports and hotspot cells, %(p)s") % {"p": picture.label},
+        label=(
+            _("Map of the hotspots and the reports around them, %(p)s")
+            if view
+            else _("Map of reports and hotspot cells, %(p)s")
+        )
+        % {"p": picture.label},
+        view=view,
+    )
+    overview = (
+        map_svg(
+            areas=map_areas,
+            cells=cells,
+            width=220,
+            margin=4,
+            label=_("The whole map, with the zoomed part outlined"),
+            frame=view,
+        )
+        if view
+        else ""
     )
     order = fig.get("category_order", [])
     legend = [
@@ -154,9 +176,36 @@ def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]
         "categories": categories,
         "area_statuses": statuses,
         "map_svg": mark_safe(svg),  # noqa: S308 (escaped in svgchart)
+        "overview_svg": mark_safe(overview),  # noqa: S308 (escaped in svgchart)
         "legend": legend,
         "colours": COLOURS,
+        "changes": briefing.changes(fig),
+        "status_counts": briefing.status_counts(statuses),
+        "new_hotspots": len(briefing.new_hotspots(fig)),
     }
+
+
+# The zoomed map shows at least this many metres across, with this margin around
+# the hotspots, so a single cell is seen with its streets' neighbourhood.
+ZOOM_MIN_SPAN = 2500.0
+ZOOM_MARGIN = 500.0
+ZOOM_CELLS = 6
+
+
+def hotspot_view(
+    cells: list[dict[str, Any]],
+) -> tuple[float, float, float, float] | None:
+    """The window around the busiest hotspot cells (None: no hotspot, show all)."""
+    top = sorted(cells, key=lambda c: -c.get("count", 0))[:ZOOM_CELLS]
+    if not top:
+        return None
+    x0 = min(c["x0"] for c in top) - ZOOM_MARGIN
+    y0 = min(c["y0"] for c in top) - ZOOM_MARGIN
+    x1 = max(c["x1"] for c in top) + ZOOM_MARGIN
+    y1 = max(c["y1"] for c in top) + ZOOM_MARGIN
+    grow_x = max(0.0, ZOOM_MIN_SPAN - (x1 - x0)) / 2
+    grow_y = max(0.0, ZOOM_MIN_SPAN - (y1 - y0)) / 2
+    return (x0 - grow_x, y0 - grow_y, x1 + grow_x, y1 + grow_y)
 
 
 @login_required
