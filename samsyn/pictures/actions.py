@@ -3,6 +3,7 @@ PictureEvent (the picture's own append-only history)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -54,11 +55,13 @@ def generate_picture(
     *,
     by: User | None,
     new_version: bool = False,
+    stage: Callable[[str], None] | None = None,
 ) -> SituationPicture:
     """The picture of `period`: the existing latest version, or a new one.
 
     Figures are computed and frozen only when no picture exists yet, or when a new
     version is asked for explicitly (the earlier versions stay as they were).
+    ``stage`` hears the name of each step of the computation (for a job's progress).
     """
     if kind != period.kind:
         raise ValueError("Kind and period do not match.")
@@ -70,7 +73,9 @@ def generate_picture(
     latest = existing.aggregate(v=Max("version"))["v"]
     if latest and not new_version:
         return existing.get(version=latest)
-    figures, trace = compute_figures(collab, period, scope)
+    figures, trace = compute_figures(
+        collab, period, scope, stage=stage or (lambda _name: None)
+    )
     picture = SituationPicture.objects.create(
         collaboration=collab,
         kind=kind,

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samsyn.areas.models import Area
+from samsyn.jobs.models import Job
 from samsyn.lib.svgchart import map_svg, sparkline
-from samsyn.lib.weeks import KINDS, parse_period, period_for
+from samsyn.lib.weeks import Period, parse_period, period_for
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
 from samsyn.pictures import briefing
@@ -23,12 +24,13 @@ from samsyn.pictures.actions import (
     PersonalDataFound,
     PictureError,
     approve_picture,
-    generate_picture,
     save_assessment,
     set_area_colours,
 )
 from samsyn.pictures.figures import COLOURS, visible_trace
+from samsyn.pictures.forms import PictureForm
 from samsyn.pictures.models import SituationPicture
+from samsyn.pictures.tasks import queue_picture
 from samsyn.reports.models import Report
 
 POINT_COLOURS = ["#1a4f8b", "#c0392b", "#16835f", "#8e44ad", "#b9770e", "#2c3e50"]
@@ -53,7 +55,17 @@ def default_period_text(kind: str, collab: Any) -> str:
 @login_required
 def picture_list(request: HttpRequest) -> HttpResponse:
     access = require_access(request, Cap.VIEW_REPORTS)
-    collab = access.collaboration
+    return _list_page(request, access, None)
+
+
+def _list_page(
+    request: HttpRequest, access: Access, form: PictureForm | None, status: int = 200
+) -> HttpResponse:
+    can_generate = access.can(Cap.APPROVE_PICTURE)
+    if can_generate and form is None:
+        form = PictureForm(
+            collaboration=access.collaboration, today=timezone.localdate()
+        )
     pictures = list(
         SituationPicture.objects.visible_to(access)
         .select_related("scope", "approved_by")
@@ -71,40 +83,72 @@ def picture_list(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
         .order_by("-period_start", "kind", "scope__name", "-version")[:200]
     )
-    period_kinds = ["week", "month", collab.period_kind, "year"]
     return render(
         request,
         "pictures/list.html",
-        {
-            "pictures": pictures,
-            "can_generate": access.can(Cap.APPROVE_PICTURE),
-            "kinds": [(k, default_period_text(k, collab)) for k in period_kinds],
-            "areas": Area.objects.in_collaboration(collab).order_by("level", "name"),
-        },
+        {"pictures": pictures, "can_generate": can_generate, "form": form},
+        status=status,
     )
+
+
+def _open_or_queue(
+    request: HttpRequest,
+    collab: Any,
+    period: Period,
+    scope: Area | None,
+    *,
+    new_version: bool = False,
+) -> HttpResponse:
+    """The picture's page if it exists (or was just made), else the job's progress."""
+    if not new_version:
+        existing = (
+            SituationPicture.objects.filter(
+                collaboration=collab,
+                kind=period.kind,
+                scope=scope,
+                period_start=period.start,
+            )
+            .order_by("-version")
+            .first()
+        )
+        if existing is not None:
+            return redirect("pictures:detail", code=existing.code)
+    job = queue_picture(collab, period, scope, by=request.user, new_version=new_version)
+    if job.status == Job.Status.DONE and job.result_url:
+        return redirect(job.result_url)
+    return redirect("pictures:generating", code=job.code)
 
 
 @login_required
 @require_POST
 def generate(request: HttpRequest) -> HttpResponse:
     access = require_access(request, Cap.APPROVE_PICTURE)
-    collab = access.collaboration
-    kind = request.POST.get("kind", "week")
-    if kind not in KINDS:
-        raise Http404
-    text = request.POST.get("period") or default_period_text(kind, collab)
-    try:
-        period = parse_period(kind, text)
-    except ValueError:
-        messages.error(request, _("Not a valid period: %(p)s") % {"p": text})
-        return redirect("pictures:list")
-    scope = None
-    if request.POST.get("scope"):
-        scope = get_object_or_404(
-            Area.objects.in_collaboration(collab), code=request.POST["scope"]
-        )
-    picture = generate_picture(collab, kind, period, scope, by=request.user)
-    return redirect("pictures:detail", code=picture.code)
+    data = request.POST.copy()
+    # The start page's one-button form names the period as "period".
+    kind = data.get("kind", "")
+    if data.get("period") and kind and not data.get(kind):
+        data[kind] = data["period"]
+    form = PictureForm(
+        data, collaboration=access.collaboration, today=timezone.localdate()
+    )
+    if not form.is_valid():
+        return _list_page(request, access, form, status=400)
+    chosen = form.cleaned_data
+    return _open_or_queue(
+        request, access.collaboration, chosen["period"], chosen["scope"]
+    )
+
+
+@login_required
+def generating(request: HttpRequest, code: Any) -> HttpResponse:
+    """A picture being generated: its progress, polled; it ends on the picture."""
+    access = require_access(request, Cap.APPROVE_PICTURE)
+    job = get_object_or_404(
+        Job.objects.visible_to(access).filter(kind=Job.Kind.PICTURE), code=code
+    )
+    if job.status == Job.Status.DONE and job.result_url:
+        return redirect(job.result_url)
+    return render(request, "pictures/generating.html", {"job": job})
 
 
 def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]:
@@ -301,16 +345,9 @@ def approve(request: HttpRequest, code: Any) -> HttpResponse:
 def new_version(request: HttpRequest, code: Any) -> HttpResponse:
     access, picture = _picture(request, code, Cap.APPROVE_PICTURE)
     period = parse_period(picture.kind, picture.label)
-    new = generate_picture(
-        picture.collaboration,
-        picture.kind,
-        period,
-        picture.scope,
-        by=request.user,
-        new_version=True,
+    return _open_or_queue(
+        request, picture.collaboration, period, picture.scope, new_version=True
     )
-    messages.success(request, _("Version %(v)s generated.") % {"v": new.version})
-    return redirect("pictures:detail", code=new.code)
 
 
 @login_required
