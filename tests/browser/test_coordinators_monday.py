@@ -10,6 +10,7 @@ within four (3600 px). Produces docs/screenshots/monday-*.png.
 from __future__ import annotations
 
 import io
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -87,9 +88,10 @@ def test_the_coordinators_monday(
 
     to_assessment = _bottom(page, "#assessment")
     whole = page.evaluate("document.documentElement.scrollHeight")
-    print(
+    # Shown with -s: the figures the size budget is about.
+    sys.stdout.write(
         f"picture at 1440x900: assessment ends at {to_assessment:.0f} px, "
-        f"page {whole} px"
+        f"page {whole} px\n"
     )
     assert to_assessment <= TWO_SCREENS
     assert whole <= FOUR_SCREENS
