@@ -25,6 +25,8 @@ def num(value: Any) -> str:
     """A number in a sentence, in the reader's convention; None as a dash."""
     if value is None:
         return "–"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # "239", not "239,0"
     return formats.number_format(value, use_l10n=True)
 
 

@@ -8,12 +8,11 @@ from typing import Any
 
 from django import forms
 from django.db.models import Min
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samsyn.areas.models import Area
-from samsyn.lib.weeks import Period, localtime, parse_period, period_for
+from samsyn.lib.weeks import localtime, parse_period, period_for, period_name
 from samsyn.organisations.models import Collaboration
 from samsyn.pictures.models import SituationPicture
 from samsyn.reports.models import Report
@@ -21,23 +20,6 @@ from samsyn.reports.models import Report
 # How far back the lists go when the reports go further (and when there are none).
 MAX_YEARS_BACK = 5
 EMPTY_YEARS_BACK = 1
-
-
-def period_name(period: Period) -> str:
-    """ "vecka 49, 2026", "december 2026", "Tertial 3, 2026", "2026"."""
-    from samsyn.lib.weeks import week_label
-
-    if period.kind == "week":
-        return week_label(period.start, with_year=True)
-    if period.kind == "month":
-        return date_format(period.start, "F Y")
-    if period.kind in ("quarter", "tertial"):
-        return _("%(kind)s %(n)s, %(year)s") % {
-            "kind": SituationPicture.Kind(period.kind).label,
-            "n": period.label[-1],
-            "year": period.start.year,
-        }
-    return period.label
 
 
 def period_choices(

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from samsyn.lib.weeks import period_for
@@ -135,7 +135,8 @@ def test_the_coordinators_monday(
 
     shown = context.new_page()
     shown.emulate_media(media="print")
-    shown.set_content(print_html(picture))
+    with translation.override("sv"):
+        shown.set_content(print_html(picture))
     screenshot(shown, "monday-5-pdf.png", full_page=False)
     shown.close()
 
