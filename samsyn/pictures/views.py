@@ -207,6 +207,7 @@ def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]
         if view
         else ""
     )
+    deviations = {d["trace"]: d for d in fig.get("deviations", [])}
     order = fig.get("category_order", [])
     legend = [
         (POINT_COLOURS[i % len(POINT_COLOURS)], row["name"])
@@ -223,6 +224,11 @@ def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]
         "overview_svg": mark_safe(overview),  # noqa: S308 (escaped in svgchart)
         "legend": legend,
         "colours": COLOURS,
+        # A deviation named in the summary offers its intervention right there.
+        "headlines": [
+            {**h, "deviation": deviations.get(h.get("trace"))}
+            for h in (fig.get("summary") or {}).get("headlines", [])
+        ],
         "changes": briefing.changes(fig),
         "status_counts": briefing.status_counts(statuses),
         "new_hotspots": len(briefing.new_hotspots(fig)),
