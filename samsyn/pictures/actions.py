@@ -3,6 +3,7 @@ PictureEvent (the picture's own append-only history)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -28,6 +29,10 @@ class PictureReadOnly(PictureError):
     pass
 
 
+class AssessmentMissing(PictureError):
+    """Approval asked for before the assessment was written."""
+
+
 class PersonalDataFound(PictureError):
     def __init__(self, kinds: list[str]) -> None:
         super().__init__("The text seems to contain personal data: " + ", ".join(kinds))
@@ -50,11 +55,13 @@ def generate_picture(
     *,
     by: User | None,
     new_version: bool = False,
+    stage: Callable[[str], None] | None = None,
 ) -> SituationPicture:
     """The picture of `period`: the existing latest version, or a new one.
 
     Figures are computed and frozen only when no picture exists yet, or when a new
     version is asked for explicitly (the earlier versions stay as they were).
+    ``stage`` hears the name of each step of the computation (for a job's progress).
     """
     if kind != period.kind:
         raise ValueError("Kind and period do not match.")
@@ -66,7 +73,9 @@ def generate_picture(
     latest = existing.aggregate(v=Max("version"))["v"]
     if latest and not new_version:
         return existing.get(version=latest)
-    figures, trace = compute_figures(collab, period, scope)
+    figures, trace = compute_figures(
+        collab, period, scope, stage=stage or (lambda _name: None)
+    )
     picture = SituationPicture.objects.create(
         collaboration=collab,
         kind=kind,
@@ -128,6 +137,12 @@ def approve_picture(
         raise PictureError(_("Only coordinators approve pictures."))
     picture = SituationPicture.objects.select_for_update().get(pk=picture.pk)
     _check_editable(picture)
+    if not picture.assessment.strip():
+        # The partners read the figures with the coordinator's reading of them; a
+        # picture approved without one reaches them as raw numbers.
+        raise AssessmentMissing(
+            _("Write the coordinator's assessment before approving the picture.")
+        )
     picture.status = SituationPicture.Status.APPROVED
     picture.approved_by = by
     picture.approved_at = timezone.now()

@@ -100,6 +100,16 @@ class SituationPicture(VersionedDocument):
     objects = PictureQuerySet.as_manager()
 
     @property
+    def period_name(self) -> str:
+        """ "vecka 49, 2026", "tertial 3, 2026": the period as people say it."""
+        from samsyn.lib.weeks import parse_period, period_name
+
+        try:
+            return period_name(parse_period(self.kind, self.label))
+        except ValueError:
+            return self.label
+
+    @property
     def last_day(self) -> date:
         """The period's last day (``period_end`` is the day after it)."""
         return self.period_end - timedelta(days=1)

@@ -7,6 +7,7 @@ app_name = "pictures"
 urlpatterns = [
     path("", views.picture_list, name="list"),
     path("generate/", views.generate, name="generate"),
+    path("generating/<uuid:code>/", views.generating, name="generating"),
     path("<uuid:code>/", views.detail, name="detail"),
     path("<uuid:code>/assessment/", views.assessment, name="assessment"),
     path("<uuid:code>/colours/", views.colours, name="colours"),

@@ -14,20 +14,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samsyn.areas.models import Area
+from samsyn.jobs.models import Job
 from samsyn.lib.svgchart import map_svg, sparkline
-from samsyn.lib.weeks import KINDS, parse_period, period_for
+from samsyn.lib.weeks import Period, parse_period, period_for
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
+from samsyn.pictures import briefing
 from samsyn.pictures.actions import (
     PersonalDataFound,
     PictureError,
     approve_picture,
-    generate_picture,
     save_assessment,
     set_area_colours,
 )
 from samsyn.pictures.figures import COLOURS, visible_trace
+from samsyn.pictures.forms import PictureForm
 from samsyn.pictures.models import SituationPicture
+from samsyn.pictures.tasks import queue_picture
 from samsyn.reports.models import Report
 
 POINT_COLOURS = ["#1a4f8b", "#c0392b", "#16835f", "#8e44ad", "#b9770e", "#2c3e50"]
@@ -52,7 +55,17 @@ def default_period_text(kind: str, collab: Any) -> str:
 @login_required
 def picture_list(request: HttpRequest) -> HttpResponse:
     access = require_access(request, Cap.VIEW_REPORTS)
-    collab = access.collaboration
+    return _list_page(request, access, None)
+
+
+def _list_page(
+    request: HttpRequest, access: Access, form: PictureForm | None, status: int = 200
+) -> HttpResponse:
+    can_generate = access.can(Cap.APPROVE_PICTURE)
+    if can_generate and form is None:
+        form = PictureForm(
+            collaboration=access.collaboration, today=timezone.localdate()
+        )
     pictures = list(
         SituationPicture.objects.visible_to(access)
         .select_related("scope", "approved_by")
@@ -70,40 +83,72 @@ def picture_list(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
         .order_by("-period_start", "kind", "scope__name", "-version")[:200]
     )
-    period_kinds = ["week", "month", collab.period_kind, "year"]
     return render(
         request,
         "pictures/list.html",
-        {
-            "pictures": pictures,
-            "can_generate": access.can(Cap.APPROVE_PICTURE),
-            "kinds": [(k, default_period_text(k, collab)) for k in period_kinds],
-            "areas": Area.objects.in_collaboration(collab).order_by("level", "name"),
-        },
+        {"pictures": pictures, "can_generate": can_generate, "form": form},
+        status=status,
     )
+
+
+def _open_or_queue(
+    request: HttpRequest,
+    collab: Any,
+    period: Period,
+    scope: Area | None,
+    *,
+    new_version: bool = False,
+) -> HttpResponse:
+    """The picture's page if it exists (or was just made), else the job's progress."""
+    if not new_version:
+        existing = (
+            SituationPicture.objects.filter(
+                collaboration=collab,
+                kind=period.kind,
+                scope=scope,
+                period_start=period.start,
+            )
+            .order_by("-version")
+            .first()
+        )
+        if existing is not None:
+            return redirect("pictures:detail", code=existing.code)
+    job = queue_picture(collab, period, scope, by=request.user, new_version=new_version)
+    if job.status == Job.Status.DONE and job.result_url:
+        return redirect(job.result_url)
+    return redirect("pictures:generating", code=job.code)
 
 
 @login_required
 @require_POST
 def generate(request: HttpRequest) -> HttpResponse:
     access = require_access(request, Cap.APPROVE_PICTURE)
-    collab = access.collaboration
-    kind = request.POST.get("kind", "week")
-    if kind not in KINDS:
-        raise Http404
-    text = request.POST.get("period") or default_period_text(kind, collab)
-    try:
-        period = parse_period(kind, text)
-    except ValueError:
-        messages.error(request, _("Not a valid period: %(p)s") % {"p": text})
-        return redirect("pictures:list")
-    scope = None
-    if request.POST.get("scope"):
-        scope = get_object_or_404(
-            Area.objects.in_collaboration(collab), code=request.POST["scope"]
-        )
-    picture = generate_picture(collab, kind, period, scope, by=request.user)
-    return redirect("pictures:detail", code=picture.code)
+    data = request.POST.copy()
+    # The start page's one-button form names the period as "period".
+    kind = data.get("kind", "")
+    if data.get("period") and kind and not data.get(kind):
+        data[kind] = data["period"]
+    form = PictureForm(
+        data, collaboration=access.collaboration, today=timezone.localdate()
+    )
+    if not form.is_valid():
+        return _list_page(request, access, form, status=400)
+    chosen = form.cleaned_data
+    return _open_or_queue(
+        request, access.collaboration, chosen["period"], chosen["scope"]
+    )
+
+
+@login_required
+def generating(request: HttpRequest, code: Any) -> HttpResponse:
+    """A picture being generated: its progress, polled; it ends on the picture."""
+    access = require_access(request, Cap.APPROVE_PICTURE)
+    job = get_object_or_404(
+        Job.objects.visible_to(access).filter(kind=Job.Kind.PICTURE), code=code
+    )
+    if job.status == Job.Status.DONE and job.result_url:
+        return redirect(job.result_url)
+    return render(request, "pictures/generating.html", {"job": job})
 
 
 def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]:
@@ -134,13 +179,35 @@ def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]
         {**s, "bin": 1}
         for s in (fig.get("analysis") or {}).get("emerging", {}).get("spots", [])
     ]
+    map_areas = [{**a, "fill": shown.get(a["code"], "")} for a in m.get("areas", [])]
+    cells = m.get("cells", []) + extra_cells
+    view = hotspot_view(m.get("cells", []))
     svg = map_svg(
-        areas=[{**a, "fill": shown.get(a["code"], "")} for a in m.get("areas", [])],
+        areas=map_areas,
         points=m.get("points", []),
-        cells=m.get("cells", []) + extra_cells,
+        cells=cells,
         point_colours=POINT_COLOURS,
-        label=_("Map of reports and hotspot cells, %(p)s") % {"p": picture.label},
+        label=(
+            _("Map of the hotspots and the reports around them, %(p)s")
+            if view
+            else _("Map of reports and hotspot cells, %(p)s")
+        )
+        % {"p": picture.label},
+        view=view,
     )
+    overview = (
+        map_svg(
+            areas=map_areas,
+            cells=cells,
+            width=220,
+            margin=4,
+            label=_("The whole map, with the zoomed part outlined"),
+            frame=view,
+        )
+        if view
+        else ""
+    )
+    deviations = {d["trace"]: d for d in fig.get("deviations", [])}
     order = fig.get("category_order", [])
     legend = [
         (POINT_COLOURS[i % len(POINT_COLOURS)], row["name"])
@@ -154,9 +221,41 @@ def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]
         "categories": categories,
         "area_statuses": statuses,
         "map_svg": mark_safe(svg),  # noqa: S308 (escaped in svgchart)
+        "overview_svg": mark_safe(overview),  # noqa: S308 (escaped in svgchart)
         "legend": legend,
         "colours": COLOURS,
+        # A deviation named in the summary offers its intervention right there.
+        "headlines": [
+            {**h, "deviation": deviations.get(h.get("trace"))}
+            for h in (fig.get("summary") or {}).get("headlines", [])
+        ],
+        "changes": briefing.changes(fig),
+        "status_counts": briefing.status_counts(statuses),
+        "new_hotspots": len(briefing.new_hotspots(fig)),
     }
+
+
+# The zoomed map shows at least this many metres across, with this margin around
+# the hotspots, so a single cell is seen with its streets' neighbourhood.
+ZOOM_MIN_SPAN = 2500.0
+ZOOM_MARGIN = 500.0
+ZOOM_CELLS = 6
+
+
+def hotspot_view(
+    cells: list[dict[str, Any]],
+) -> tuple[float, float, float, float] | None:
+    """The window around the busiest hotspot cells (None: no hotspot, show all)."""
+    top = sorted(cells, key=lambda c: -c.get("count", 0))[:ZOOM_CELLS]
+    if not top:
+        return None
+    x0 = min(c["x0"] for c in top) - ZOOM_MARGIN
+    y0 = min(c["y0"] for c in top) - ZOOM_MARGIN
+    x1 = max(c["x1"] for c in top) + ZOOM_MARGIN
+    y1 = max(c["y1"] for c in top) + ZOOM_MARGIN
+    grow_x = max(0.0, ZOOM_MIN_SPAN - (x1 - x0)) / 2
+    grow_y = max(0.0, ZOOM_MIN_SPAN - (y1 - y0)) / 2
+    return (x0 - grow_x, y0 - grow_y, x1 + grow_x, y1 + grow_y)
 
 
 @login_required
@@ -252,16 +351,9 @@ def approve(request: HttpRequest, code: Any) -> HttpResponse:
 def new_version(request: HttpRequest, code: Any) -> HttpResponse:
     access, picture = _picture(request, code, Cap.APPROVE_PICTURE)
     period = parse_period(picture.kind, picture.label)
-    new = generate_picture(
-        picture.collaboration,
-        picture.kind,
-        period,
-        picture.scope,
-        by=request.user,
-        new_version=True,
+    return _open_or_queue(
+        request, picture.collaboration, period, picture.scope, new_version=True
     )
-    messages.success(request, _("Version %(v)s generated.") % {"v": new.version})
-    return redirect("pictures:detail", code=new.code)
 
 
 @login_required
