@@ -915,11 +915,17 @@ def _period_analysis(
             }
         )
     spots.sort(key=lambda s: -s["count"])
+    from samsyn.pictures.priority import suggestions
+
     return {
         "priority": {
-            "rows": rows[:20],
+            # Every ranked area: the forum's ability can move an area up or down.
+            "rows": rows,
             "formula": prio["formula"],
             "notes": prio["notes"],
+            "suggestions": suggestions(
+                collab, period.start, period.end, [r["area"] for r in rows]
+            ),
         },
         "emerging": {
             "first_week": emerging["first_week"],
