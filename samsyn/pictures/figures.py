@@ -679,6 +679,10 @@ def compute_figures(
         "colour_rule": str(COLOUR_RULE),
         "map": map_fig,
     }
+    # Area x category flagged in 3 of the last 6 periods: a "fördjupad analys".
+    from samsyn.problems.recurrence import proposals
+
+    figures["recurring"] = proposals(collab, period, scope=scope, today=today)
     if period.kind in ("quarter", "tertial", "year"):
         figures["analysis"] = _period_analysis(collab, period, scope, area_by_ref)
     if period.kind == "year":

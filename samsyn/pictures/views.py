@@ -155,12 +155,36 @@ def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]
         "picture": picture,
         "fig": fig,
         "priority": priority_context(picture, fig),
+        "recurring": recurring_context(picture, fig),
         "categories": categories,
         "area_statuses": statuses,
         "map_svg": mark_safe(svg),  # noqa: S308 (escaped in svgchart)
         "legend": legend,
         "colours": COLOURS,
     }
+
+
+def recurring_context(
+    picture: SituationPicture, fig: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The picture's proposals for a "fördjupad analys", with any started one."""
+    from samsyn.problems.models import ProblemAnalysis
+
+    found = fig.get("recurring") or []
+    if not found:
+        return []
+    started = {
+        (str(a.area.code), a.category.code): a
+        for a in ProblemAnalysis.objects.filter(
+            collaboration=picture.collaboration,
+            period_kind=picture.kind,
+            period_label=picture.label,
+        ).select_related("area", "category")
+    }
+    return [
+        {**p, "picture": picture, "analysis": started.get((p["area"], p["category"]))}
+        for p in found
+    ]
 
 
 def priority_context(picture: SituationPicture, fig: dict[str, Any]) -> dict | None:
@@ -200,6 +224,7 @@ def detail(request: HttpRequest, code: Any) -> HttpResponse:
             "can_edit": can_edit and picture.is_draft,
             "can_approve": can_edit and picture.is_draft,
             "can_regenerate": can_edit,
+            "can_start_analysis": access.can(Cap.MANAGE_INTERVENTIONS),
             "events": picture.events.select_related("actor").order_by("created", "id"),
             "versions": SituationPicture.objects.filter(
                 collaboration=picture.collaboration,
