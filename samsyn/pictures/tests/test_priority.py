@@ -225,3 +225,16 @@ def test_the_rendered_prioritisation_has_no_raw_keys(tertial, alice, client, set
         assert key not in section, key
     assert "Ingen bedömning ännu – antas medel" in section
     assert "Prioritet = behov × (0,5 + 0,5 × möjlighet att påverka)" in section
+
+
+def test_the_pdf_shows_the_forums_ability_without_forms(tertial, east_area, alice):
+    from samsyn.pictures.tasks import print_html
+
+    set_area_ability(tertial, east_area, "high", "Värden finns på plats", by=alice)
+    with translation.override("sv"):
+        html = print_html(tertial)
+    section = html.split('id="priority"')[1].split("</section>")[0]
+    assert "Värden finns på plats" in section
+    assert "<form" not in section and "<details" not in section
+    for key in RAW_KEYS:
+        assert key not in section, key
