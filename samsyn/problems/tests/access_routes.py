@@ -72,6 +72,14 @@ def routes(kit: Any) -> dict[str, Any]:
             lambda w: f"/problems/{code(w)}/intervention/",
             everyone(404, **{A.ALICE: 200}),
         ),
+        "api:problems_list": R(
+            "GET", lambda w: "/api/v1/problems", everyone(200, anonymous=401)
+        ),
+        "api:problems_detail": R(
+            "GET",
+            lambda w: f"/api/v1/problems/{code(w)}",
+            everyone(200, anonymous=401, **{A.CARL: 404}),
+        ),
     }
 
 
@@ -79,4 +87,8 @@ def restricted_routes(kit: Any) -> dict[str, Any]:
     """The analysis counts the restricted report; its code reaches only those
     allowed to see it."""
     every = routes(kit)
-    return {k: v for k, v in every.items() if k not in ("problems:list",)}
+    return {
+        k: v
+        for k, v in every.items()
+        if k not in ("problems:list", "problems:start", "api:problems_list")
+    }

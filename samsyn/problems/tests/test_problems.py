@@ -231,3 +231,15 @@ def test_tried_lists_earlier_interventions_in_the_area_and_category(
         analysis.collaboration.categories.exclude(pk=analysis.category_id).first()
     )
     assert actions.tried(analysis) == [iv]
+
+
+def test_the_api_gives_the_analysis_through_the_gate(analysis, alice, bob, carl):
+    from samsyn.tests.support import api_client
+
+    url = f"/api/v1/problems/{analysis.code}"
+    assert api_client(bob).get(url).json()["figures"]["total"] == 3
+    body = api_client(alice).get(url).json()
+    assert body["figures"]["total"] == 4 and body["area_name"] == "Väster"
+    assert api_client(carl).get(url).status_code == 404
+    listed = api_client(bob).get("/api/v1/problems").json()
+    assert [a["code"] for a in listed] == [str(analysis.code)]
