@@ -222,11 +222,7 @@ def _pct(score: Any) -> int | None:
 def _raw_text(name: str, raw: Any) -> str:
     if raw is None:
         return _("no data")
-    if name == "trend":
-        return _num(raw, 2)
-    if name == "harm_per_1000":
-        return _num(raw, 1)
-    return _num(raw, 1)
+    return _num(raw, 2 if name == "trend" else 1)
 
 
 def priority_rows(

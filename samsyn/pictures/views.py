@@ -168,19 +168,12 @@ def recurring_context(
     picture: SituationPicture, fig: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """The picture's proposals for a "fördjupad analys", with any started one."""
-    from samsyn.problems.models import ProblemAnalysis
+    from samsyn.problems.models import started_for
 
     found = fig.get("recurring") or []
     if not found:
         return []
-    started = {
-        (str(a.area.code), a.category.code): a
-        for a in ProblemAnalysis.objects.filter(
-            collaboration=picture.collaboration,
-            period_kind=picture.kind,
-            period_label=picture.label,
-        ).select_related("area", "category")
-    }
+    started = started_for(picture.collaboration, picture.kind, picture.label)
     return [
         {**p, "picture": picture, "analysis": started.get((p["area"], p["category"]))}
         for p in found
@@ -340,6 +333,16 @@ def pdf(request: HttpRequest, code: Any) -> HttpResponse:
     return response
 
 
+def traced_reports(access: Access, codes: list[str]) -> Any:
+    """The reports behind a figure that `access` may see, newest first."""
+    return (
+        Report.objects.visible_to(access)
+        .filter(code__in=codes)
+        .select_related("category", "area", "organisation")
+        .order_by("-occurred_at")[:500]
+    )
+
+
 @login_required
 def trace(request: HttpRequest, code: Any, key: str) -> HttpResponse:
     access, picture = _picture(request, code)
@@ -351,12 +354,7 @@ def trace(request: HttpRequest, code: Any, key: str) -> HttpResponse:
     if key not in stored:
         raise Http404
     codes = visible_trace(stored[key], access)
-    reports = (
-        Report.objects.visible_to(access)
-        .filter(code__in=codes)
-        .select_related("category", "area", "organisation")
-        .order_by("-occurred_at")[:500]
-    )
+    reports = traced_reports(access, codes)
     return render(
         request,
         "pictures/trace.html",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from samsyn.areas.models import Area
 from samsyn.lib.personal_data import find_personal_data
-from samsyn.lib.weeks import Period, parse_period
+from samsyn.lib.weeks import Period
 from samsyn.organisations.models import Collaboration, record
 from samsyn.problems import figures as problem_figures
 from samsyn.problems.models import TEXT_FIELDS_ALL, ProblemAnalysis
@@ -88,10 +88,6 @@ def start_analysis(
             period_label=period.label,
         )
     return analysis
-
-
-def period_of(kind: str, label: str) -> Period:
-    return parse_period(kind, label)
 
 
 @transaction.atomic

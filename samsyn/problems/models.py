@@ -120,3 +120,15 @@ class ProblemAnalysis(models.Model):
         from samsyn.organisations.access import Cap
 
         return self.figures if access.can(Cap.VIEW_RESTRICTED) else self.figures_open
+
+
+def started_for(
+    collaboration: Collaboration, kind: str, label: str
+) -> dict[tuple[str, str], ProblemAnalysis]:
+    """(area code, category code) -> the analysis started for a picture's period."""
+    return {
+        (str(a.area.code), a.category.code): a
+        for a in ProblemAnalysis.objects.filter(
+            collaboration=collaboration, period_kind=kind, period_label=label
+        ).select_related("area", "category")
+    }

@@ -24,9 +24,10 @@ from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
 from samsyn.pictures.figures import visible_trace
 from samsyn.pictures.models import SituationPicture
+from samsyn.pictures.views import traced_reports
 from samsyn.problems import actions
-from samsyn.problems.models import TEXT_FIELDS_ALL, ProblemAnalysis
-from samsyn.reports.models import Category, Report
+from samsyn.problems.models import TEXT_FIELDS_ALL, ProblemAnalysis, started_for
+from samsyn.reports.models import Category
 
 TRIGGER = "problem_analysis"
 
@@ -60,14 +61,7 @@ def open_proposals(access: Access, limit: int = 6) -> list[dict[str, Any]]:
     )
     if pic is None:
         return []
-    started = {
-        (str(a.area.code), a.category.code): a
-        for a in ProblemAnalysis.objects.filter(
-            collaboration=pic.collaboration,
-            period_kind=pic.kind,
-            period_label=pic.label,
-        ).select_related("area", "category")
-    }
+    started = started_for(pic.collaboration, pic.kind, pic.label)
     return [
         {
             **p,
@@ -210,12 +204,7 @@ def trace(request: HttpRequest, code: Any, key: str) -> HttpResponse:
     if key not in analysis.trace:
         raise Http404
     codes = visible_trace(analysis.trace[key], access)
-    reports = (
-        Report.objects.visible_to(access)
-        .filter(code__in=codes)
-        .select_related("category", "area", "organisation")
-        .order_by("-occurred_at")[:500]
-    )
+    reports = traced_reports(access, codes)
     return render(
         request,
         "problems/trace.html",
