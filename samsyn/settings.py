@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "samsyn.pictures",
     "samsyn.meetings",
     "samsyn.interventions",
+    "samsyn.problems",
     "samsyn.feedback",
     "samsyn.patrols",
     "samsyn.integrations",

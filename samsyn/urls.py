@@ -18,6 +18,7 @@ urlpatterns = [
     path("pictures/", include("samsyn.pictures.urls")),
     path("meetings/", include("samsyn.meetings.urls")),
     path("interventions/", include("samsyn.interventions.urls")),
+    path("problems/", include("samsyn.problems.urls")),
     path("feedback/", include("samsyn.feedback.urls")),
     path("patrols/", include("samsyn.patrols.urls")),
     path("integrations/", include("samsyn.integrations.urls")),

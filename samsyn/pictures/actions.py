@@ -18,7 +18,12 @@ from samsyn.lib.weeks import Period
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration, record
 from samsyn.pictures.figures import COLOURS, compute_figures
-from samsyn.pictures.models import PictureEvent, SituationPicture
+from samsyn.pictures.models import (
+    AreaAbility,
+    PictureEvent,
+    SituationPicture,
+    current_abilities,
+)
 
 
 class PictureError(Exception):
@@ -88,6 +93,21 @@ def generate_picture(
         trace=trace,
         created_by=by,
     )
+    if latest:
+        # The forum's assessments carry over to the new version (its own history
+        # stays with the version it was made in).
+        before = existing.get(version=latest)
+        AreaAbility.objects.bulk_create(
+            AreaAbility(
+                picture=picture,
+                area=ab.area,
+                level=ab.level,
+                reason=ab.reason,
+                set_by=ab.set_by,
+                created=ab.created,
+            )
+            for ab in current_abilities(before).values()
+        )
     kind_ev = PictureEvent.Kind.REGENERATED if latest else PictureEvent.Kind.GENERATED
     _event(picture, kind_ev, by, {"version": picture.version})
     return picture
@@ -150,3 +170,41 @@ def approve_picture(
     picture.save(update_fields=["status", "approved_by", "approved_at", "updated"])
     _event(picture, PictureEvent.Kind.APPROVED, by, {"version": picture.version})
     return picture
+
+
+ABILITY_REASON_MAX = 1000
+
+
+@transaction.atomic
+def set_area_ability(
+    picture: SituationPicture, area: Area, level: str, reason: str, *, by: User
+) -> AreaAbility:
+    """Record the forum's ability to influence in `area` (a new row; the earlier
+    assessments stay as history)."""
+    picture = SituationPicture.objects.select_for_update().get(pk=picture.pk)
+    _check_editable(picture)
+    if area.collaboration_id != picture.collaboration_id:
+        raise PictureError(_("Area of another collaboration."))
+    if level not in AreaAbility.Level.values:
+        raise PictureError(_("Choose low, medium or high."))
+    reason = " ".join((reason or "").split())
+    if len(reason) > ABILITY_REASON_MAX:
+        raise PictureError(
+            _("The reason is too long (at most %(n)s characters).")
+            % {"n": ABILITY_REASON_MAX}
+        )
+    found = find_personal_data(reason)
+    if found:
+        raise PersonalDataFound(sorted({f.kind for f in found}))
+    ab = AreaAbility.objects.create(
+        picture=picture, area=area, level=level, reason=reason, set_by=by
+    )
+    picture.updated = timezone.now()
+    picture.save(update_fields=["updated"])
+    _event(
+        picture,
+        PictureEvent.Kind.EDITED,
+        by,
+        {"field": "ability", "area": area.ref, "level": level},
+    )
+    return ab

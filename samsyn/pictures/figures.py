@@ -586,6 +586,10 @@ def compute_figures(
         "colour_rule": str(COLOUR_RULE),
         "map": map_fig,
     }
+    # Area x category flagged in 3 of the last 6 periods: a "fördjupad analys".
+    from samsyn.problems.recurrence import proposals
+
+    figures["recurring"] = proposals(collab, period, scope=scope, today=today)
     if period.kind in ("quarter", "tertial", "year"):
         stage(gettext_noop("Ranking the areas"))
         figures["analysis"] = _period_analysis(collab, period, scope, area_by_ref)
@@ -850,11 +854,17 @@ def _period_analysis(
             }
         )
     spots.sort(key=lambda s: -s["count"])
+    from samsyn.pictures.priority import suggestions
+
     return {
         "priority": {
-            "rows": rows[:20],
+            # Every ranked area: the forum's ability can move an area up or down.
+            "rows": rows,
             "formula": prio["formula"],
             "notes": prio["notes"],
+            "suggestions": suggestions(
+                collab, period.start, period.end, [r["area"] for r in rows]
+            ),
         },
         "emerging": {
             "first_week": emerging["first_week"],

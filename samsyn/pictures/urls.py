@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:code>/", views.detail, name="detail"),
     path("<uuid:code>/assessment/", views.assessment, name="assessment"),
     path("<uuid:code>/colours/", views.colours, name="colours"),
+    path("<uuid:code>/ability/", views.ability, name="ability"),
     path("<uuid:code>/approve/", views.approve, name="approve"),
     path("<uuid:code>/new-version/", views.new_version, name="new_version"),
     path("<uuid:code>/pdf/", views.pdf, name="pdf"),

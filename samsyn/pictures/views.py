@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -25,11 +26,13 @@ from samsyn.pictures.actions import (
     PictureError,
     approve_picture,
     save_assessment,
+    set_area_ability,
     set_area_colours,
 )
 from samsyn.pictures.figures import COLOURS, visible_trace
 from samsyn.pictures.forms import PictureForm
-from samsyn.pictures.models import SituationPicture
+from samsyn.pictures.models import AreaAbility, SituationPicture, current_abilities
+from samsyn.pictures.priority import priority_notes, priority_rows, rule_text
 from samsyn.pictures.tasks import queue_picture
 from samsyn.reports.models import Report
 
@@ -218,6 +221,8 @@ def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]
     return {
         "picture": picture,
         "fig": fig,
+        "priority": priority_context(picture, fig),
+        "recurring": recurring_context(picture, fig),
         "categories": categories,
         "area_statuses": statuses,
         "map_svg": mark_safe(svg),  # noqa: S308 (escaped in svgchart)
@@ -258,6 +263,49 @@ def hotspot_view(
     return (x0 - grow_x, y0 - grow_y, x1 + grow_x, y1 + grow_y)
 
 
+def recurring_context(
+    picture: SituationPicture, fig: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The picture's proposals for a "fördjupad analys", with any started one."""
+    from samsyn.problems.models import started_for
+
+    found = fig.get("recurring") or []
+    if not found:
+        return []
+    started = started_for(picture.collaboration, picture.kind, picture.label)
+    return [
+        {**p, "picture": picture, "analysis": started.get((p["area"], p["category"]))}
+        for p in found
+    ]
+
+
+def priority_context(picture: SituationPicture, fig: dict[str, Any]) -> dict | None:
+    """The prioritisation as shown: frozen need, the forum's current ability."""
+    prio = (fig.get("analysis") or {}).get("priority")
+    if not prio:
+        return None
+    rows = priority_rows(
+        prio.get("rows", []), current_abilities(picture), prio.get("suggestions")
+    )
+    codes = dict(
+        Area.objects.in_collaboration(picture.collaboration)
+        .filter(ref__in=[r["area"] for r in rows])
+        .order_by("-level")  # an area's own row before a district with its ref
+        .values_list("ref", "code")
+    )
+    for r in rows:
+        r["code"] = codes.get(r["area"])
+    return {
+        "rows": rows,
+        "rule": rule_text(),
+        "notes": priority_notes(prio.get("rows", [])),
+        "levels": AreaAbility.Level.choices,
+        "history": picture.abilities.select_related("area", "set_by").order_by(
+            "-created", "-id"
+        )[:30],
+    }
+
+
 @login_required
 def detail(request: HttpRequest, code: Any) -> HttpResponse:
     access, picture = _picture(request, code)
@@ -268,6 +316,7 @@ def detail(request: HttpRequest, code: Any) -> HttpResponse:
             "can_edit": can_edit and picture.is_draft,
             "can_approve": can_edit and picture.is_draft,
             "can_regenerate": can_edit,
+            "can_start_analysis": access.can(Cap.MANAGE_INTERVENTIONS),
             "events": picture.events.select_related("actor").order_by("created", "id"),
             "versions": SituationPicture.objects.filter(
                 collaboration=picture.collaboration,
@@ -376,6 +425,16 @@ def pdf(request: HttpRequest, code: Any) -> HttpResponse:
     return response
 
 
+def traced_reports(access: Access, codes: list[str]) -> Any:
+    """The reports behind a figure that `access` may see, newest first."""
+    return (
+        Report.objects.visible_to(access)
+        .filter(code__in=codes)
+        .select_related("category", "area", "organisation")
+        .order_by("-occurred_at")[:500]
+    )
+
+
 @login_required
 def trace(request: HttpRequest, code: Any, key: str) -> HttpResponse:
     access, picture = _picture(request, code)
@@ -387,14 +446,58 @@ def trace(request: HttpRequest, code: Any, key: str) -> HttpResponse:
     if key not in stored:
         raise Http404
     codes = visible_trace(stored[key], access)
-    reports = (
-        Report.objects.visible_to(access)
-        .filter(code__in=codes)
-        .select_related("category", "area", "organisation")
-        .order_by("-occurred_at")[:500]
-    )
+    reports = traced_reports(access, codes)
     return render(
         request,
         "pictures/trace.html",
         {"picture": picture, "reports": reports, "key": key, "total": len(codes)},
     )
+
+
+@login_required
+@require_POST
+def ability(request: HttpRequest, code: Any) -> HttpResponse:
+    """The forum's ability to influence for one area (a new, audited row)."""
+    access, picture = _picture(request, code, Cap.APPROVE_PICTURE)
+    area = (
+        Area.objects.in_collaboration(access.collaboration)
+        .filter(code=_uuid_or_none(request.POST.get("area")))
+        .first()
+    )
+    if area is None:
+        messages.error(request, _("Choose an area from the list."))
+        return redirect(reverse("pictures:detail", args=[picture.code]) + "#priority")
+    try:
+        set_area_ability(
+            picture,
+            area,
+            request.POST.get("level", ""),
+            request.POST.get("reason", ""),
+            by=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(
+            request,
+            _("Ability to influence saved for %(area)s.") % {"area": area.name},
+        )
+    except PersonalDataFound:
+        messages.error(
+            request,
+            _(
+                "The reason seems to contain personal data (a personal identity "
+                "number, phone number or e-mail address). Remove it and save again."
+            ),
+        )
+    except PictureError as exc:
+        messages.error(request, str(exc))
+    return redirect(
+        reverse("pictures:detail", args=[picture.code]) + f"#ability-{area.code}"
+    )
+
+
+def _uuid_or_none(value: Any) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None

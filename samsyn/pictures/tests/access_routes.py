@@ -61,6 +61,9 @@ def routes(kit: Any) -> dict[str, Any]:
         "pictures:colours": R(
             "POST", lambda w: f"/pictures/{code(w)}/colours/", coordinator_only
         ),
+        "pictures:ability": R(
+            "POST", lambda w: f"/pictures/{code(w)}/ability/", coordinator_only
+        ),
         "pictures:approve": R(
             "POST", lambda w: f"/pictures/{_fresh(w).code}/approve/", coordinator_only
         ),
