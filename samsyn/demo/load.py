@@ -202,7 +202,7 @@ def _load_structure(data: DemoData) -> Collaboration:
             collab,
             Area.Level.AREA,
             a.code,
-            f"{a.code}",
+            a.name,
             data_geometry(data, i),
             district_of[i],
             population=a.population,

@@ -30,8 +30,26 @@ def _km(metres: float) -> str:
     )
 
 
+def near_label(place: str, metres: float, area: str = "") -> str:
+    """A hotspot square named by the nearest named place: "At Stortorget" within
+    100 m, else "300 m from Stortorget", with its area when known."""
+    if metres < 100:
+        near = _("At %(place)s") % {"place": place}
+    else:
+        # Translators: distance rounded to 50 m, e.g. "300 m from Stortorget".
+        near = _("%(distance)s m from %(place)s") % {
+            "distance": int(round(metres / 50) * 50),
+            "place": place,
+        }
+    if not area:
+        return near
+    # Translators: a place near a hotspot, in its area: "300 m from Stortorget (area Centrum 1)".
+    return _("%(near)s (area %(area)s)") % {"near": near, "area": area}
+
+
 def square_label(x: float, y: float, cell_m: float, area: str = "") -> str:
-    """A hotspot square named by its size and km coordinates, in its area."""
+    """A hotspot square named by its size and km coordinates, in its area (used when
+    the collaboration has no named places)."""
     square = _("%(size)s m square %(east)s/%(north)s") % {
         "size": int(cell_m),
         "east": _km(x),
@@ -48,6 +66,12 @@ def location_label(data: Mapping[str, Any], fallback: str) -> str:
     stored figures do not say it is a square."""
     if data.get("kind") != "cell" or "x" not in data or "y" not in data:
         return fallback
+    if data.get("near"):
+        return near_label(
+            str(data["near"]),
+            float(data.get("near_m") or 0),
+            str(data.get("area") or ""),
+        )
     return square_label(
         float(data["x"]),
         float(data["y"]),
