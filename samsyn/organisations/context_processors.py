@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from samsyn.organisations.access import Cap
+from samsyn.organisations.models import Membership
 from samsyn.organisations.middleware import get_access
 
 
@@ -22,4 +23,6 @@ def collaboration(request: HttpRequest) -> dict[str, Any]:
         "can_import": access.can(Cap.IMPORT_DATA),
         "can_view_audit": access.can(Cap.VIEW_AUDIT),
         "can_moderate_residents": access.can(Cap.MODERATE_RESIDENTS),
+        # Reporters (field staff) get their own short menu.
+        "is_reporter_only": access.roles == {Membership.Role.REPORTER},
     }
