@@ -5,8 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 
 from samsyn.organisations.access import Cap
-from samsyn.organisations.models import Membership
 from samsyn.organisations.middleware import get_access
+from samsyn.organisations.models import Membership
 
 
 def collaboration(request: HttpRequest) -> dict[str, Any]:

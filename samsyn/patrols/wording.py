@@ -15,6 +15,8 @@ from typing import Any
 from django.utils import formats, numberformat
 from django.utils.translation import gettext as _
 
+from samsyn.areas.naming import near_label
+
 
 def _number(value: float) -> str:
     """Two decimals, the locale's decimal mark (0,32 in Swedish)."""
@@ -28,23 +30,6 @@ def _km(metres: float) -> str:
     return numberformat.format(
         value, formats.get_format("DECIMAL_SEPARATOR"), decimal_pos=2, grouping=0
     )
-
-
-def near_label(place: str, metres: float, area: str = "") -> str:
-    """A hotspot square named by the nearest named place: "At Stortorget" within
-    100 m, else "300 m from Stortorget", with its area when known."""
-    if metres < 100:
-        near = _("At %(place)s") % {"place": place}
-    else:
-        # Translators: distance rounded to 50 m, e.g. "300 m from Stortorget".
-        near = _("%(distance)s m from %(place)s") % {
-            "distance": int(round(metres / 50) * 50),
-            "place": place,
-        }
-    if not area:
-        return near
-    # Translators: a place near a hotspot, in its area: "300 m from Stortorget (area Centrum 1)".
-    return _("%(near)s (area %(area)s)") % {"near": near, "area": area}
 
 
 def square_label(x: float, y: float, cell_m: float, area: str = "") -> str:
