@@ -19,9 +19,8 @@
       interactive: false,
       style: function () { return { color: "#1f4e79", weight: 2, fillOpacity: 0.06 }; }
     }).addTo(map);
-    shapes.eachLayer(function (l) {
-      l.bindTooltip(l.feature.properties.name, { permanent: true, direction: "center", className: "area-label", interactive: false });
-    });
+    // Labels only where they fit, never on top of each other (map-common.js).
+    window.SamsynMap.placeLabels(map, shapes.getLayers(), function (l) { return l.feature.properties.name; });
   }
   var marker = null, asked = 0;
   // Say where the point is in words (the nearest listed place and the area).
