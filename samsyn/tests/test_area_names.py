@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from samsyn.accounts.models import User
 from samsyn.areas.models import Area
-from samsyn.demo.load import DEMO_USERS, find_data_dir
+from samsyn.demo.load import find_data_dir
 from samsyn.tests.support import demo_in_rollback
 from samsyn.tests.test_demo_links import NOW, crawl
 
@@ -70,11 +70,14 @@ def test_the_checker_sees_codes_only_where_they_are_primary() -> None:
         "1880C1410",
         "Område R032",
     ]
-    assert bare_codes(
-        '<td>Vivalla <span class="muted">1880C1410</span></td>'
-        '<code>1880R032</code><a title="1880C1410">Vivalla</a>'
-        "<option>Vivalla (1880C1410)</option>"
-    ) == []
+    assert (
+        bare_codes(
+            '<td>Vivalla <span class="muted">1880C1410</span></td>'
+            '<code>1880R032</code><a title="1880C1410">Vivalla</a>'
+            "<option>Vivalla (1880C1410)</option>"
+        )
+        == []
+    )
     assert bare_codes("<option>(1880C1410)</option>") == ["1880C1410"]
 
 
