@@ -202,6 +202,19 @@ class PlaceQuerySet(models.QuerySet["Place"]):
     def in_collaboration(self, collaboration: Collaboration) -> PlaceQuerySet:
         return self.filter(collaboration=collaboration)
 
+    def nearest(
+        self, x: float, y: float, within_m: float | None = None
+    ) -> tuple[Place, float] | None:
+        """The place nearest to SWEREF 99 TM point (x, y) and its distance in metres;
+        None if there is none (within ``within_m``). A collaboration has tens or
+        hundreds of places, so a scan is fast enough."""
+        best: tuple[Place, float] | None = None
+        for place in self.only("pk", "name", "x", "y", "area_id"):
+            d = ((place.x - x) ** 2 + (place.y - y) ** 2) ** 0.5
+            if (within_m is None or d <= within_m) and (best is None or d < best[1]):
+                best = (place, d)
+        return best
+
 
 class Place(models.Model):
     """A named place inside an area: a square, a school yard, an address."""

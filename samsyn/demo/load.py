@@ -133,6 +133,10 @@ def load_demo(
         collab = _load_structure(data)
         progress("writing reports")
         written = _load_reports(collab, data, now, rows_progress)
+        progress("adding synthetic police data")
+        from samsyn.demo.police import add_demo_police
+
+        police = add_demo_police(collab, data, now)
         progress("adding interventions")
         from samsyn.interventions.demo import add_demo_interventions
 
@@ -153,6 +157,7 @@ def load_demo(
         **data.truths,
         "collaboration": SLUG,
         "reports_written": written,
+        "police": police,
         "beyond": beyond,
         "cycle": cycle,
     }
@@ -202,7 +207,7 @@ def _load_structure(data: DemoData) -> Collaboration:
             collab,
             Area.Level.AREA,
             a.code,
-            f"{a.code}",
+            a.name,
             data_geometry(data, i),
             district_of[i],
             population=a.population,

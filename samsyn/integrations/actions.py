@@ -53,6 +53,7 @@ def export_table(
     request: Any = None,
     progress: Progress | None = None,
     audit: dict[str, Any] | None = None,
+    layout: str = "machine",
 ) -> Export:
     """Build one export and write it to the audit log (``export.<kind>``).
 
@@ -76,7 +77,7 @@ def export_table(
     else:
         raise ValueError(kind)
     progress.stage(gettext_noop("Writing the file"), total=len(table))
-    content = exports.render(table, fmt, progress)
+    content = exports.render(table, fmt, progress, layout)
     record(
         by,
         f"export.{kind}",
@@ -84,6 +85,7 @@ def export_table(
         collaboration=access.collaboration,
         data={
             "format": fmt,
+            "layout": layout,
             "count": len(table),
             "filters": filters or {},
             **(audit or {}),

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from samsyn.organisations.access import Cap
 from samsyn.organisations.middleware import get_access
+from samsyn.organisations.models import Membership
 
 
 def collaboration(request: HttpRequest) -> dict[str, Any]:
@@ -23,4 +24,6 @@ def collaboration(request: HttpRequest) -> dict[str, Any]:
         "can_manage_areas": access.can(Cap.MANAGE_AREAS),
         "can_view_audit": access.can(Cap.VIEW_AUDIT),
         "can_moderate_residents": access.can(Cap.MODERATE_RESIDENTS),
+        # Reporters (field staff) get their own short menu.
+        "is_reporter_only": access.roles == {Membership.Role.REPORTER},
     }

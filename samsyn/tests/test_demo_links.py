@@ -111,7 +111,9 @@ def test_every_link_a_demo_user_sees_works(demo, settings, username: str) -> Non
     client.force_login(User.objects.get(username=username))
     fetched, faults = crawl(client, "/")
     assert faults == [], "\n".join(faults)
-    assert fetched > 25  # the crawl reached the app, not only a redirect
+    # The crawl reached the app, not only a redirect; a reporter's own short menu
+    # (report, my reports, check-in, notifications) leads to fewer pages.
+    assert fetched > (5 if username == "reporter" else 25)
 
 
 @pytest.mark.django_db

@@ -38,23 +38,61 @@
   }
 
   // Without a background map the area names are the only landmarks: label the
-  // smallest areas (those that are nobody's parent) in their middle.
+  // smallest areas (those that are nobody's parent) in their middle. Labels never
+  // overlap: at each zoom a label is shown only where it fits inside its area and
+  // clear of the labels already placed (bigger areas first); zoom in for the rest.
   function labelAreas(layer, map) {
+    var parents = {};
+    var shapes = [];
+    layer.eachLayer(function (l) {
+      var parent = l.feature.properties.parent;
+      if (parent) { parents[parent] = true; }
+      shapes.push(l);
+    });
+    var named = shapes.filter(function (l) {
+      var p = l.feature.properties;
+      return p.name && !parents[p.code];
+    });
+    placeLabels(map, named, function (l) { return l.feature.properties.name; });
+  }
+
+  function placeLabels(map, shapes, nameOf) {
     if (!map.getPane("samsynLabels")) {
       // Below the markers and shapes (overlayPane is 400), so labels never hide a point.
       map.createPane("samsynLabels").style.zIndex = 390;
       map.getPane("samsynLabels").style.pointerEvents = "none";
     }
-    var parents = {};
-    layer.eachLayer(function (l) {
-      var parent = l.feature.properties.parent;
-      if (parent) { parents[parent] = true; }
+    var labels = shapes.map(function (l) {
+      var b = l.getBounds();
+      var size = (b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest());
+      var tip = L.tooltip({ permanent: true, direction: "center", className: "area-label", interactive: false, pane: "samsynLabels" })
+        .setContent(nameOf(l)).setLatLng(b.getCenter());
+      return { shape: l, tip: tip, size: size, name: nameOf(l) };
     });
-    layer.eachLayer(function (l) {
-      var p = l.feature.properties;
-      if (parents[p.code] || !p.name) { return; }
-      l.bindTooltip(p.name, { permanent: true, direction: "center", className: "area-label", interactive: false, pane: "samsynLabels" });
-    });
+    labels.sort(function (a, b) { return b.size - a.size; });
+    function overlaps(a, b) { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1; }
+    function update() {
+      var taken = [];
+      labels.forEach(function (lb) {
+        var b = lb.shape.getBounds();
+        var nw = map.latLngToContainerPoint(b.getNorthWest());
+        var se = map.latLngToContainerPoint(b.getSouthEast());
+        var c = map.latLngToContainerPoint(lb.tip.getLatLng());
+        // About 7 px a character at the label's size, plus its padding.
+        var w = lb.name.length * 7 + 10, h = 18;
+        var box = { x0: c.x - w / 2, x1: c.x + w / 2, y0: c.y - h / 2, y1: c.y + h / 2 };
+        var fits = se.x - nw.x > w && se.y - nw.y > h;
+        var show = fits && !taken.some(function (t) { return overlaps(t, box); });
+        if (show) {
+          taken.push(box);
+          if (!map.hasLayer(lb.tip)) { lb.tip.addTo(map); }
+        } else if (map.hasLayer(lb.tip)) {
+          map.removeLayer(lb.tip);
+        }
+      });
+    }
+    map.on("zoomend resize", update);
+    update();
   }
 
   function loadAreas(map, url, onLoaded) {
@@ -91,5 +129,5 @@
     });
   }
 
-  window.SamsynMap = { createMap: createMap, loadAreas: loadAreas, pickWithKeyboard: pickWithKeyboard };
+  window.SamsynMap = { createMap: createMap, loadAreas: loadAreas, pickWithKeyboard: pickWithKeyboard, placeLabels: placeLabels };
 })();
