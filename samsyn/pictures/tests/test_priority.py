@@ -16,6 +16,7 @@ from samsyn.pictures.actions import (
     PictureReadOnly,
     approve_picture,
     generate_picture,
+    save_assessment,
     set_area_ability,
 )
 from samsyn.pictures.models import AreaAbility, PictureEvent, current_abilities
@@ -163,6 +164,7 @@ def west_area_of(picture):
 
 
 def test_approval_freezes_the_ability(tertial, east_area, alice):
+    save_assessment(tertial, "Läget är lugnt i öster.", by=alice)
     approve_picture(tertial, Access.for_user(alice, tertial.collaboration), by=alice)
     tertial.refresh_from_db()
     with pytest.raises(PictureReadOnly):
