@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "samsyn.surveys",
     "samsyn.annual",
     "samsyn.jobs",
+    "samsyn.routing",
     "samsyn.demo",
 ]
 
