@@ -176,6 +176,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/walks", "samsyn.walks.api"),
     ("/surveys", "samsyn.surveys.api"),
     ("/exports", "samsyn.integrations.api"),
+    ("/routing", "samsyn.routing.api"),
 ]
 
 

@@ -98,7 +98,7 @@ class NotYours(Exception):
 
 @transaction.atomic
 def decline_report(report: Report, *, by: User, reason: str) -> ReportStatusChange:
-    """"Inte vårt": back to the coordinators' queue without an owner, the reason
+    """ "Inte vårt": back to the coordinators' queue without an owner, the reason
     kept, and the rule that sent it flagged for review."""
     locked = Report.objects.select_for_update().get(pk=report.pk)
     if locked.status != Report.Status.ASSIGNED:
@@ -309,8 +309,8 @@ def _with_properties(index: Any, collab: Collaboration) -> Any:
     from samsyn.routing.models import Property
 
     geoms, owners = [], []
-    for owner_id, geometry in (
-        Property.objects.in_collaboration(collab).values_list("owner_id", "geometry")
+    for owner_id, geometry in Property.objects.in_collaboration(collab).values_list(
+        "owner_id", "geometry"
     ):
         geom = shape(geometry)
         shapely.prepare(geom)

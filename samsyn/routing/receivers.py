@@ -16,7 +16,9 @@ from django.db.models.signals import post_delete, post_save
 from samsyn.reports.models import Report, ReportStatusChange
 
 
-def on_rule_or_property(sender: Any, instance: Any, raw: bool = False, **kw: Any) -> None:
+def on_rule_or_property(
+    sender: Any, instance: Any, raw: bool = False, **kw: Any
+) -> None:
     if raw:
         return
     from samsyn.routing.models import RoutingVersion

@@ -27,7 +27,9 @@ ON_EDGE = (15.195, 59.270)  # on the estate's west boundary
 OFF_ESTATE = (15.208, 59.277)  # in the west square, outside the estate
 
 
-def make_property(owner: Any, geometry: dict[str, Any], name: str = "Gården") -> Property:
+def make_property(
+    owner: Any, geometry: dict[str, Any], name: str = "Gården"
+) -> Property:
     from shapely.geometry import shape
 
     minx, miny, maxx, maxy = shape(geometry).bounds

@@ -87,8 +87,15 @@ def test_a_multipolygon_is_one_property(bob, north, north_housing, north_org, ru
             "type": "MultiPolygon",
             "coordinates": [
                 [[[15.215, 59.265], [15.22, 59.265], [15.22, 59.27], [15.215, 59.265]]],
-                [[[15.225, 59.272], [15.228, 59.272], [15.228, 59.275],
-                  [15.225, 59.275], [15.225, 59.272]]],
+                [
+                    [
+                        [15.225, 59.272],
+                        [15.228, 59.272],
+                        [15.228, 59.275],
+                        [15.225, 59.275],
+                        [15.225, 59.272],
+                    ]
+                ],
             ],
         },  # fmt: skip
     )
@@ -155,9 +162,7 @@ def test_open311_routes_and_answers_the_agency(north_org, north_housing, rules):
     assert r.status_code == 200, r.content
     new_id = r.json()[0]["service_request_id"]
     assert Report.objects.get(code=new_id).owner == north_housing
-    item = client.get(
-        f"/open311/v2/requests/{new_id}.json", {"api_key": key}
-    ).json()[0]
+    item = client.get(f"/open311/v2/requests/{new_id}.json", {"api_key": key}).json()[0]
     assert item["agency_responsible"] == "North housing"
     assert item["status_notes"]
     assert item["expected_datetime"]
