@@ -52,7 +52,7 @@ class RuleOut(Schema):
     review_note: str
 
 
-@router.get("/queue", response=list[QueueItem])
+@router.get("/queue", response=list[QueueItem], url_name="routing_queue")
 def queue(request: HttpRequest) -> list[dict[str, Any]]:
     """Your organisations' open physical-environment reports, oldest first."""
     access = api_access(request)
@@ -83,7 +83,7 @@ def queue(request: HttpRequest) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/rules", response=list[RuleOut])
+@router.get("/rules", response=list[RuleOut], url_name="routing_rules")
 def rules(request: HttpRequest) -> list[dict[str, Any]]:
     """The collaboration's routing rules (every member may read them)."""
     access = api_access(request)
@@ -109,7 +109,7 @@ def rules(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/properties", response=dict[str, Any])
+@router.get("/properties", response=dict[str, Any], url_name="routing_properties")
 def properties(request: HttpRequest, owner: str = "") -> dict[str, Any]:
     """Who owns which land, as a GeoJSON FeatureCollection (WGS84). `owner` takes an
     organisation's short name."""
