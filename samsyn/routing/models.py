@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from samsyn.areas.models import Area
@@ -196,15 +197,19 @@ class RoutingRule(models.Model):
         )
 
     def describe(self) -> str:
-        from django.utils.translation import gettext as _t
-
-        what = self.category.name if self.category_id else _t("every physical category")
+        what = (
+            self.category.name
+            if self.category_id
+            else gettext("every physical category")
+        )
         if self.where == self.Where.PROPERTY and self.property_owner_id:
-            where = _t("on %(owner)s's properties") % {"owner": self.property_owner}
+            where = gettext("on %(owner)s's properties") % {
+                "owner": self.property_owner
+            }
         elif self.where == self.Where.AREA and self.area_id:
-            where = _t("in %(area)s") % {"area": self.area}
+            where = gettext("in %(area)s") % {"area": self.area}
         else:
-            where = _t("anywhere")
+            where = gettext("anywhere")
         return f"{what}, {where}"
 
 
