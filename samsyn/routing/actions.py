@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samsyn.organisations.models import Collaboration, Organisation, record
@@ -68,7 +69,7 @@ def route_report(
         collaboration_id=report.collaboration_id,
         status=Report.Status.ASSIGNED,
         owner_id=decision.owner_id,
-        note=_("Routed: %(rule)s") % {"rule": rule.describe()},
+        note=_routed_note(rule),
         changed_by=None,
     )
     assignment = Assignment.objects.create(
@@ -90,6 +91,13 @@ def route_report(
         },
     )
     return assignment
+
+
+def _routed_note(rule: RoutingRule) -> str:
+    """The history line, in the site's language (it is stored, not translated when
+    shown)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return (_("Routed: %(rule)s") % {"rule": rule.describe()})[:500]
 
 
 class NotYours(Exception):
