@@ -291,12 +291,11 @@ def preview_rule(rule: RoutingRule, *, days: int = 90) -> Preview:
         ).values_list("category_id", "area_id", "lon", "lat", "owner_id")
     )
     index = RoutingIndex.build(collab)
-    rules = [r for r in index.rules if r.pk != rule.pk]
+    index.rules = [r for r in index.rules if r.pk is None or r.pk != rule.pk]
     if rule.active:
-        rules.append(rule)
-    rules.sort(key=lambda r: (tuple(-v for v in r.specificity()), r.pk or 10**12))
-    index.rules = rules
-    if rule.where == RoutingRule.Where.PROPERTY and index.tree is None:
+        index.rules.append(rule)
+    index.prepare()
+    if index.on_properties and index.tree is None:
         index = _with_properties(index, collab)
     to_owner = 0
     for category_id, area_id, lon, lat, _owner in reports:

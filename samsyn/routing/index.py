@@ -38,6 +38,29 @@ class RoutingIndex:
     property_owner_ids: np.ndarray
     tree: shapely.STRtree | None
     area_parent: dict[int, int | None] = field(default_factory=dict)
+    # The rules by place, each list in precedence order (see prepare()).
+    by_area: dict[int, list[RoutingRule]] = field(default_factory=dict)
+    on_properties: list[RoutingRule] = field(default_factory=list)
+    anywhere: list[RoutingRule] = field(default_factory=list)
+    rank: dict[int, int] = field(default_factory=dict)
+
+    def prepare(self) -> RoutingIndex:
+        """Sort the rules by precedence (most specific first; among equals the
+        oldest, so the answer never depends on query order) and group them by place,
+        so a decision looks only at the rules that can match."""
+        self.rules.sort(
+            key=lambda r: (tuple(-v for v in r.specificity()), r.pk or 2**62)
+        )
+        self.rank = {id(r): i for i, r in enumerate(self.rules)}
+        self.by_area, self.on_properties, self.anywhere = {}, [], []
+        for rule in self.rules:
+            if rule.where == RoutingRule.Where.PROPERTY:
+                self.on_properties.append(rule)
+            elif rule.where == RoutingRule.Where.AREA:
+                self.by_area.setdefault(rule.area_id, []).append(rule)
+            else:
+                self.anywhere.append(rule)
+        return self
 
     @classmethod
     def build(cls, collaboration: Collaboration) -> RoutingIndex:
@@ -46,9 +69,6 @@ class RoutingIndex:
             .active()
             .select_related("area", "category", "owner", "property_owner")
         )
-        # Most specific first; among equals the oldest rule (lowest id) wins, so the
-        # answer never depends on query order.
-        rules.sort(key=lambda r: (tuple(-v for v in r.specificity()), r.pk))
         geoms = []
         owners: list[int] = []
         if any(r.where == RoutingRule.Where.PROPERTY for r in rules):
@@ -72,7 +92,7 @@ class RoutingIndex:
             property_owner_ids=np.asarray(owners, dtype=np.int64),
             tree=shapely.STRtree(geoms) if geoms else None,
             area_parent=parents,
-        )
+        ).prepare()
 
     def owners_at(self, lon: float, lat: float) -> set[int]:
         """The organisations whose properties cover the point."""
@@ -90,26 +110,32 @@ class RoutingIndex:
         lat: float,
     ) -> Decision | None:
         """The most specific active rule for this category here, or None."""
-        areas = set()
-        if area_id is not None:
-            areas.add(area_id)
+        best: RoutingRule | None = None
+
+        def consider(rules: list[RoutingRule]) -> None:
+            nonlocal best
+            for rule in rules:  # in precedence order: the first that fits is theirs
+                if rule.category_id is None or rule.category_id == category_id:
+                    if best is None or self.rank[id(rule)] < self.rank[id(best)]:
+                        best = rule
+                    return
+
+        if self.on_properties:
+            owners = self.owners_at(lon, lat)
+            if owners:
+                consider(
+                    [r for r in self.on_properties if r.property_owner_id in owners]
+                )
+        if best is None and area_id is not None:
+            consider(self.by_area.get(area_id, []))
             parent = self.area_parent.get(area_id)
             if parent is not None:
-                areas.add(parent)
-        property_owners: set[int] | None = None
-        for rule in self.rules:
-            if rule.category_id is not None and rule.category_id != category_id:
-                continue
-            if rule.where == RoutingRule.Where.PROPERTY:
-                if property_owners is None:
-                    property_owners = self.owners_at(lon, lat)
-                if rule.property_owner_id not in property_owners:
-                    continue
-            elif rule.where == RoutingRule.Where.AREA:
-                if rule.area_id not in areas:
-                    continue
-            return Decision(rule, rule.owner_id, rule.promised_days)
-        return None
+                consider(self.by_area.get(parent, []))
+        if best is None:
+            consider(self.anywhere)
+        if best is None:
+            return None
+        return Decision(best, best.owner_id, best.promised_days)
 
 
 _lock = threading.Lock()
