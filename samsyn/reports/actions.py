@@ -18,7 +18,7 @@ from samsyn.lib.geo import to_sweref
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import Organisation, record
 from samsyn.reports.models import Report, ReportStatusChange
-from samsyn.routing.actions import decide, route_report
+from samsyn.routing.actions import audit_data, decide, route_report
 
 
 class IdempotencyConflict(Exception):
@@ -120,9 +120,11 @@ def submit_report(
                     owner=category.default_owner,
                     changed_by=by,
                 )
-            record(by, "report.submitted", report, data={"source": source})
+            audit: dict[str, Any] = {"source": source}
             if decision is not None:
-                route_report(report, by=by, decision=decision)
+                route_report(report, by=by, decision=decision, audit=False)
+                audit["routing"] = audit_data(decision)
+            record(by, "report.submitted", report, data=audit)
     except IntegrityError:
         if not idempotency_key:
             raise

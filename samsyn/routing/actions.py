@@ -46,7 +46,11 @@ def decide(report: Report) -> Decision | None:
 
 
 def route_report(
-    report: Report, *, by: User | None, decision: Decision | None = None
+    report: Report,
+    *,
+    by: User | None,
+    decision: Decision | None = None,
+    audit: bool = True,
 ) -> Assignment | None:
     """Assign a just-stored physical report by the most specific rule.
 
@@ -54,7 +58,9 @@ def route_report(
     assignment is a second status row (so the owner is told by the existing
     assignment notice), an ``Assignment`` naming the rule and the promise, and an
     audit entry with the rule's code. ``submit_report`` decides before it saves
-    (``decision``), so the report row is written once, already assigned.
+    (``decision``), so the report row is written once, already assigned, and puts
+    the routing in its own ``report.submitted`` entry (``audit=False``): one audit
+    entry per stored report.
     """
     if decision is None:
         decision = decide(report)
@@ -80,17 +86,18 @@ def route_report(
         promised_days=decision.promised_days,
         due_at=Assignment.due(report.created, decision.promised_days),
     )
-    record(
-        by,
-        "report.routed",
-        report,
-        data={
-            "rule": str(rule.code),
-            "owner": rule.owner.slug,
-            "promised_days": decision.promised_days,
-        },
-    )
+    if audit:
+        record(by, "report.routed", report, data=audit_data(decision))
     return assignment
+
+
+def audit_data(decision: Decision) -> dict[str, Any]:
+    """What the audit keeps of a routing: the rule's code, the owner, the promise."""
+    return {
+        "rule": str(decision.rule.code),
+        "owner": decision.rule.owner.slug,
+        "promised_days": decision.promised_days,
+    }
 
 
 def _routed_note(rule: RoutingRule) -> str:

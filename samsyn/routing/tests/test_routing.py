@@ -125,9 +125,10 @@ def test_the_audit_names_the_rule_and_the_owner_is_told(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         report = post_api(bob, ON_ESTATE)
-    event = AuditEvent.objects.get(action="report.routed")
+    event = AuditEvent.objects.get(action="report.submitted")
     assert event.target_code == str(report.code)
-    assert event.data["rule"] == str(rules["estates"].code)
+    assert event.data["routing"]["rule"] == str(rules["estates"].code)
+    assert event.data["routing"]["owner"] == "north-housing"
     assert housing_staff.notifications.filter(kind="report_assigned").count() == 1
 
 
