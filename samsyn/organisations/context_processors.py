@@ -23,4 +23,7 @@ def collaboration(request: HttpRequest) -> dict[str, Any]:
         "can_view_audit": access.can(Cap.VIEW_AUDIT),
         "can_moderate_residents": access.can(Cap.MODERATE_RESIDENTS),
         "can_route": access.can(Cap.CHANGE_STATUS_ANY),
+        # Members whose organisation fixes things have a queue (samsyn.routing).
+        "has_fix_queue": access.can(Cap.VIEW_REPORTS)
+        and any(access.can_change_status(o) for o in access.organisation_ids),
     }
