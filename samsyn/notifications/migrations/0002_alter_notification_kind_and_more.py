@@ -4,20 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('report_assigned', 'A physical-environment report is assigned to my organisation'), ('decision_due', 'A decision my organisation owns is due'), ('intervention_due', 'An intervention my organisation owns or takes part in ends'), ('picture_digest', 'Weekly digest when the picture is approved'), ('report_fixed', 'A report I sent is fixed or closed')], max_length=32, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    (
+                        "report_assigned",
+                        "A physical-environment report is assigned to my organisation",
+                    ),
+                    ("decision_due", "A decision my organisation owns is due"),
+                    (
+                        "intervention_due",
+                        "An intervention my organisation owns or takes part in ends",
+                    ),
+                    ("picture_digest", "Weekly digest when the picture is approved"),
+                    ("report_fixed", "A report I sent is fixed or closed"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('report_assigned', 'A physical-environment report is assigned to my organisation'), ('decision_due', 'A decision my organisation owns is due'), ('intervention_due', 'An intervention my organisation owns or takes part in ends'), ('picture_digest', 'Weekly digest when the picture is approved'), ('report_fixed', 'A report I sent is fixed or closed')], max_length=32),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    (
+                        "report_assigned",
+                        "A physical-environment report is assigned to my organisation",
+                    ),
+                    ("decision_due", "A decision my organisation owns is due"),
+                    (
+                        "intervention_due",
+                        "An intervention my organisation owns or takes part in ends",
+                    ),
+                    ("picture_digest", "Weekly digest when the picture is approved"),
+                    ("report_fixed", "A report I sent is fixed or closed"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
