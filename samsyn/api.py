@@ -177,6 +177,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/walks", "samsyn.walks.api"),
     ("/surveys", "samsyn.surveys.api"),
     ("/exports", "samsyn.integrations.api"),
+    ("/routing", "samsyn.routing.api"),
 ]
 
 

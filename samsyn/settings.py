@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "samsyn.annual",
     "samsyn.jobs",
     "samsyn.files",
+    "samsyn.routing",
     "samsyn.demo",
 ]
 

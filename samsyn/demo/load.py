@@ -34,6 +34,7 @@ from samsyn.demo.generator import (
     generate,
     load_deso,
 )
+from samsyn.demo.routing import add_demo_routing
 from samsyn.lib.backend_sql import (
     bulk_insert,
     datetime_db_values,
@@ -160,6 +161,7 @@ def load_demo(
         "police": police,
         "beyond": beyond,
         "cycle": cycle,
+        "routing": add_demo_routing(collab, data, now),
     }
     truths_path.write_text(json.dumps(truths, indent=2, ensure_ascii=False))
     return LoadResult(collab, written, truths_path, data)

@@ -26,4 +26,8 @@ def collaboration(request: HttpRequest) -> dict[str, Any]:
         "can_moderate_residents": access.can(Cap.MODERATE_RESIDENTS),
         # Reporters (field staff) get their own short menu.
         "is_reporter_only": access.roles == {Membership.Role.REPORTER},
+        "can_route": access.can(Cap.CHANGE_STATUS_ANY),
+        # Members whose organisation fixes things have a queue (samsyn.routing).
+        "has_fix_queue": access.can(Cap.VIEW_REPORTS)
+        and any(access.can_change_status(o) for o in access.organisation_ids),
     }

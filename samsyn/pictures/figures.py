@@ -37,6 +37,7 @@ from samsyn.organisations.models import Collaboration
 from samsyn.pictures.briefing import headlines
 from samsyn.police.models import PoliceEvent
 from samsyn.reports.models import Category, Report
+from samsyn.routing.figures import time_to_fix
 
 # 2: coverage per scope with area names, perceived safety in every picture, residents'
 # reports as a separate block, sentences in the generating user's language.
@@ -577,6 +578,12 @@ def compute_figures(
         },
         "open_issues": open_issues,
         "open_issues_total": n_issues,
+        "time_to_fix": time_to_fix(
+            collab,
+            _midnight(period.end),
+            area_ids=scope_ids if scope else None,
+            trace=trace,
+        ),
         "police": police,
         "interventions": _interventions(collab, period),
         "area_status": area_status,
