@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -71,13 +73,25 @@ def picture_list(request: HttpRequest) -> HttpResponse:
         .order_by("-period_start", "kind", "scope__name", "-version")[:200]
     )
     period_kinds = ["week", "month", collab.period_kind, "year"]
+    # A period that was not understood comes back with what was typed (generate).
+    typed_kind = request.GET.get("kind", "")
     return render(
         request,
         "pictures/list.html",
         {
             "pictures": pictures,
             "can_generate": access.can(Cap.APPROVE_PICTURE),
-            "kinds": [(k, default_period_text(k, collab)) for k in period_kinds],
+            "kinds": [
+                (
+                    k,
+                    request.GET.get("period", "")[:40]
+                    if k == typed_kind and request.GET.get("period")
+                    else default_period_text(k, collab),
+                )
+                for k in period_kinds
+            ],
+            "typed_kind": typed_kind,
+            "typed_scope": request.GET.get("scope", ""),
             "areas": Area.objects.in_collaboration(collab).order_by("level", "name"),
         },
     )
@@ -96,7 +110,12 @@ def generate(request: HttpRequest) -> HttpResponse:
         period = parse_period(kind, text)
     except ValueError:
         messages.error(request, _("Not a valid period: %(p)s") % {"p": text})
-        return redirect("pictures:list")
+        # Back to the form with what was typed and chosen (WCAG 3.3.7: nothing
+        # entered is asked for again), for the person to correct.
+        typed = urlencode(
+            {"kind": kind, "period": text, "scope": request.POST.get("scope", "")}
+        )
+        return redirect(f"{reverse('pictures:list')}?{typed}")
     scope = None
     if request.POST.get("scope"):
         scope = get_object_or_404(
