@@ -37,7 +37,13 @@
   }
   function uniqueName(name) {
     var used = {};
-    document.querySelectorAll("[role=region][aria-label]").forEach(function (r) { used[r.getAttribute("aria-label")] = true; });
+    document.querySelectorAll("[role=region], section[aria-label], section[aria-labelledby]").forEach(function (r) {
+      var by = (r.getAttribute("aria-labelledby") || "").split(/\s+/).map(function (id) {
+        var el = id && document.getElementById(id);
+        return el ? el.textContent.trim() : "";
+      }).join(" ").trim();
+      used[r.getAttribute("aria-label") || by] = true;
+    });
     var unique = name;
     for (var n = 2; used[unique]; n += 1) { unique = name + " (" + n + ")"; }
     return unique;
