@@ -19,6 +19,7 @@
         zoomOutTitle: names.mapZoomOut || "Zoom out",
       }).addTo(map);
     }
+    addPanControl(map, names);
     el.samsynMap = map;  // for other scripts on the page and the browser tests
     map.setView(ORebro, 12);
     var url = el.dataset.tileUrl;
@@ -35,6 +36,44 @@
       el.classList.add("no-tiles");
     }
     return map;
+  }
+
+  // WCAG 2.5.7: moving a map needs no dragging. Four buttons move it a third of its
+  // size with one tap or click (and the map itself moves with the arrow keys when it
+  // has the focus, Leaflet's keyboard option). Named in the page's language.
+  var PAN = [
+    ["up", "mapPanUp", "Move the map up", "\u2191", 0, -1],
+    ["left", "mapPanLeft", "Move the map left", "\u2190", -1, 0],
+    ["right", "mapPanRight", "Move the map right", "\u2192", 1, 0],
+    ["down", "mapPanDown", "Move the map down", "\u2193", 0, 1],
+  ];
+  var PanControl = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function (map) {
+      var box = L.DomUtil.create("div", "leaflet-bar map-pan");
+      var names = this.options.names || {};
+      PAN.forEach(function (p) {
+        var button = L.DomUtil.create("button", "map-pan-" + p[0], box);
+        button.type = "button";
+        button.setAttribute("aria-label", names[p[1]] || p[2]);
+        button.title = names[p[1]] || p[2];
+        var arrow = L.DomUtil.create("span", "", button);
+        arrow.setAttribute("aria-hidden", "true");
+        arrow.textContent = p[3];
+        L.DomEvent.on(button, "click", function (e) {
+          L.DomEvent.stop(e);
+          var size = map.getSize();
+          map.panBy([p[4] * Math.round(size.x / 3), p[5] * Math.round(size.y / 3)]);
+        });
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    },
+  });
+
+  function addPanControl(map, names) {
+    map.samsynPan = new PanControl({ names: names }).addTo(map);
   }
 
   // Without a background map the area names are the only landmarks: label the
