@@ -16,6 +16,10 @@ class EventsUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Events file (JSON)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+        help_text=_(
+            "At most 20 MB here. A larger archive: `samsyn import_police_events FILE "
+            "--collaboration SLUG` reads files of any size."
+        ),
     )
     county = forms.CharField(
         label=_("County"),

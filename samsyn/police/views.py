@@ -13,7 +13,10 @@ from samsyn.lib.limits import max_body
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import get_access
 from samsyn.police.batches import (
+    EVENTS_TOO_LARGE_ADVICE,
+    EVENTS_WEB_MAX_BYTES,
     confirm_batch,
+    events_too_large,
     save_mapping,
     stage_crimes,
     stage_events,
@@ -73,7 +76,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     return _page(request, _import_access(request))
 
 
-@max_body(MAX_BYTES)
+@max_body(EVENTS_WEB_MAX_BYTES, advice=EVENTS_TOO_LARGE_ADVICE)
 @login_required
 @require_POST
 def upload_events(request: HttpRequest) -> HttpResponse:
@@ -82,6 +85,9 @@ def upload_events(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, access, events_form=form, status=422)
     upload = form.cleaned_data["file"]
+    if upload.size > EVENTS_WEB_MAX_BYTES:  # a body sent without its length
+        form.add_error("file", events_too_large(upload.size))
+        return _page(request, access, events_form=form, status=422)
     try:
         batch = stage_events(
             access,

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from samsyn.lib.progress import for_command
 from samsyn.organisations.models import Collaboration
@@ -76,8 +77,8 @@ class Command(BaseCommand):
         except FileProblem as exc:
             raise CommandError(f"{path}: nothing was imported: {exc}") from exc
         progress.finish()
-        for row, reason in summary.skipped:
-            self.stdout.write(f"skipped row {row}: {reason}")
+        for line in summary.skipped.lines(_("rows")):
+            self.stdout.write(line)
         if summary.police_category:
             self.stdout.write(
                 f"{summary.police_category} kept with the police's own category "
