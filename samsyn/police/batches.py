@@ -135,7 +135,11 @@ def stage_events(
 
 
 def stage_crimes(
-    access: Access, raw: bytes, file_name: str, mapping: ColumnMapping | None
+    access: Access,
+    raw: bytes,
+    file_name: str,
+    mapping: ColumnMapping | None,
+    date_order: str = "",
 ) -> ImportBatch:
     """A dry run of a crime extract, kept as a `preview` batch to confirm."""
     collab = access.collaboration
@@ -144,7 +148,7 @@ def stage_crimes(
     table = read_table(raw, file_name)
     if mapping is None:
         mapping = suggest_mapping(table.header)
-    summary = import_crimes(collab, table, mapping, dry_run=True)
+    summary = import_crimes(collab, table, mapping, dry_run=True, date_order=date_order)
     batch = ImportBatch.objects.create(
         collaboration=collab,
         kind=ImportBatch.Kind.CRIMES,
@@ -160,6 +164,7 @@ def stage_crimes(
             "header": table.header,
             "encoding": table.encoding,
             "delimiter": table.delimiter,
+            "date_order": summary.date_order,
             "police_category": summary.police_category,
             "outside": summary.outside,
             "municipality_level": summary.municipality_level,

@@ -21,7 +21,7 @@ from samsyn.police.batches import (
     stage_crimes,
     stage_events,
 )
-from samsyn.police.crimes import mapping_from_snapshot
+from samsyn.police.crimes import AmbiguousDates, mapping_from_snapshot
 from samsyn.police.forms import CrimesUploadForm, EventsUploadForm, MappingForm
 from samsyn.police.models import ColumnMapping, ImportBatch
 from samsyn.police.tabular import MAX_BYTES, FileProblem
@@ -116,8 +116,15 @@ def upload_crimes(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data["file"]
     try:
         batch = stage_crimes(
-            access, upload.read(), upload.name, form.cleaned_data["mapping"]
+            access,
+            upload.read(),
+            upload.name,
+            form.cleaned_data["mapping"],
+            form.cleaned_data["date_order"],
         )
+    except AmbiguousDates as exc:
+        form.add_error("date_order", str(exc))
+        return _page(request, access, crimes_form=form, status=422)
     except FileProblem as exc:
         form.add_error("file", _("Nothing was imported: %(e)s") % {"e": exc})
         return _page(request, access, crimes_form=form, status=422)
