@@ -22,4 +22,5 @@ def collaboration(request: HttpRequest) -> dict[str, Any]:
         "can_import": access.can(Cap.IMPORT_DATA),
         "can_view_audit": access.can(Cap.VIEW_AUDIT),
         "can_moderate_residents": access.can(Cap.MODERATE_RESIDENTS),
+        "can_onboard": access.can(Cap.MANAGE_PEOPLE),
     }
