@@ -38,11 +38,21 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     assert collab is not None  # noqa: S101 - checked in _admin_access
     steps = onboarding_steps(collab)
     findings = check_collaboration(collab)
+    file, slug = _("FILE"), collab.slug
+    commands = {
+        "municipality": f"samsyn create_collaboration {slug} … --municipality-code "
+        "… --municipality-name …",
+        "areas": f"samsyn import_boundaries {file} --collaboration {slug}",
+        # The county is named as the feed names it, in Swedish ("Örebro län").
+        "police": f"samsyn import_police_events {file} --collaboration {slug} "
+        '--county "… län"',
+    }
     return render(
         request,
         "organisations/onboarding.html",
         {
             "collaboration": collab,
+            "commands": commands,
             "steps": steps,
             "done": sum(s.done for s in steps),
             "findings": findings,
