@@ -30,6 +30,7 @@ urlpatterns = [
     path("annual/", include("samsyn.annual.urls")),
     path("jobs/", include("samsyn.jobs.urls")),
     path("routing/", include("samsyn.routing.urls")),
+    path("onboarding/", include("samsyn.organisations.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("samsyn.integrations.open311_urls")),
     path("admin/", admin.site.urls),

@@ -30,4 +30,5 @@ def collaboration(request: HttpRequest) -> dict[str, Any]:
         # Members whose organisation fixes things have a queue (samsyn.routing).
         "has_fix_queue": access.can(Cap.VIEW_REPORTS)
         and any(access.can_change_status(o) for o in access.organisation_ids),
+        "can_onboard": access.can(Cap.MANAGE_PEOPLE),
     }
