@@ -36,6 +36,14 @@ def pytest_configure(config: pytest.Config) -> None:
     global _session_clock
     _session_clock = time_machine.travel(pinned_now(), tick=True)
     _session_clock.start()
+    # A "replica" alias that mirrors the test database, for the tests of reads on a
+    # replica (samsyn/lib/tests/test_replica.py); the app uses it only where a test
+    # sets DATABASE_REPLICA_URL and asks for the alias.
+    from django.conf import settings
+
+    settings.DATABASES.setdefault(
+        "replica", {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -166,6 +166,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "samsyn.areas.api"),
     ("/analysis", "samsyn.analysis.api"),
     ("/pictures", "samsyn.pictures.api"),
+    ("/problems", "samsyn.problems.api"),
     ("/meetings", "samsyn.meetings.api"),
     ("/interventions", "samsyn.interventions.api"),
     ("/feedback", "samsyn.feedback.api"),
@@ -176,6 +177,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/walks", "samsyn.walks.api"),
     ("/surveys", "samsyn.surveys.api"),
     ("/exports", "samsyn.integrations.api"),
+    ("/routing", "samsyn.routing.api"),
 ]
 
 

@@ -81,6 +81,7 @@ def _coordinator(access: Access) -> dict[str, Any]:
     from samsyn.coverage.summary import coverage_for_week
     from samsyn.interventions.models import Intervention
     from samsyn.meetings.models import Decision
+    from samsyn.problems.views import open_proposals
     from samsyn.residents.models import ResidentReport
 
     collab = access.collaboration
@@ -123,6 +124,7 @@ def _coordinator(access: Access) -> dict[str, Any]:
         "to_evaluate": to_evaluate,
         "today": today,
         "imports": _imports_needing_attention(access),
+        "problems": open_proposals(access),
     }
 
 

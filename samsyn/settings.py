@@ -7,6 +7,7 @@ embedded SQLite database. Each variable is documented once, in README.md.
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "samsyn.pictures",
     "samsyn.meetings",
     "samsyn.interventions",
+    "samsyn.problems",
     "samsyn.feedback",
     "samsyn.patrols",
     "samsyn.integrations",
@@ -118,6 +120,7 @@ INSTALLED_APPS = [
     "samsyn.surveys",
     "samsyn.annual",
     "samsyn.files",
+    "samsyn.routing",
     "samsyn.demo",
 ]
 
@@ -206,6 +209,20 @@ else:
         }
     }
 
+# A read replica (PostgreSQL): analyses, new pictures' and annual reports' figures and
+# exports read from it when it has caught up with the primary (samsyn/lib/replica.py,
+# decision 0022); waiting at most SAMSYN_REPLICA_WAIT_MS, then the primary serves.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+SAMSYN_REPLICA_WAIT_MS = env_int("SAMSYN_REPLICA_WAIT_MS", 1000)
+DATABASE_ROUTERS = ["samsyn.lib.replica.ReplicaRouter"]
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL too.")
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -263,6 +280,12 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+# Boundary files uploaded on the areas import page wait here between the preview and
+# the confirmation (a folder per upload, removed on import or after a day).
+SAMSYN_BOUNDARY_UPLOADS = Path(
+    os.environ.get("SAMSYN_BOUNDARY_UPLOADS")
+    or Path(tempfile.gettempdir()) / "samsyn-boundaries"
+)
 MEDIA_URL = "/media/"
 # Request bodies: a form or JSON body up to 2.5 MB (Django's default, stated here);
 # a page that takes a file says its own limit beside the view (samsyn.lib.limits

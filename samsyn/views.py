@@ -94,14 +94,6 @@ KNOWN_SHORTCOMINGS: list[tuple[str, Any]] = [
         ),
     ),
     (
-        "2.5.7",
-        _(
-            "Moving a map is done by dragging, or with the arrow keys and the zoom "
-            "buttons; there are no buttons to move it with a single tap. Every place can "
-            "also be given without the map: your location, a named place or coordinates."
-        ),
-    ),
-    (
         "1.3.2",
         _(
             "PDF documents (situation pictures, annual reports, walk reports, feedback "

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samsyn.lib.dates import DateField
+from samsyn.organisations.audit_labels import action_label
 
 
 class OtpForm(forms.Form):
@@ -44,5 +45,7 @@ class AuditFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All"))] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", _("All"))] + [
+            (a, action_label(a)) for a in actions
+        ]
         self.fields["actor"].choices = [("", _("Everyone"))] + actors

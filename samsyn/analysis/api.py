@@ -21,6 +21,7 @@ from ninja.errors import HttpError
 from samsyn.analysis import engine
 from samsyn.api import FieldError, api_access
 from samsyn.lib.dates import check_week, parse_day
+from samsyn.lib.replica import replica_reads
 from samsyn.lib.weeks import last_complete_week, local_midnight, local_today
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration
@@ -45,6 +46,7 @@ def _access(request: HttpRequest) -> tuple[Collaboration, Access]:
     return access.collaboration, access
 
 
+@replica_reads()
 def _run(fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)

@@ -1346,8 +1346,8 @@ def priority(
             if not np.isnan(police).all()
             else gettext(
                 "Police-reported crime is missing (no imported crime with a position "
-                "falls in the period): need is computed from the other components "
-                "(see need_coverage)."
+                "falls in the period): need is computed from the other components, "
+                "and the share of the need that had data is shown per area."
             ),
             gettext(
                 "Open interventions: decided or ongoing interventions in the "
@@ -1359,7 +1359,14 @@ def priority(
                 "Deviation weeks: weeks in the period whose all-category count was "
                 "flagged high against the seasonal baseline."
             ),
-            gettext("Components scaled by %(method)s over the areas.")
-            % {"method": weights.normalisation},
+            gettext(
+                "Each component is scaled from 0 (the lowest area) to 1 (the "
+                "highest area)."
+            )
+            if weights.normalisation == "minmax"
+            else gettext(
+                "Each component is scaled by the areas' order, from 0 (the lowest "
+                "area) to 1 (the highest area)."
+            ),
         ],
     }

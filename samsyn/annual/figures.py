@@ -20,6 +20,7 @@ from samsyn.analysis import engine
 from samsyn.analysis.engine import AnalysisInputError
 from samsyn.areas.models import Area
 from samsyn.interventions.followup import annual_analysis
+from samsyn.lib.replica import replica_reads
 from samsyn.lib.weeks import (
     Period,
     local_midnight,
@@ -30,6 +31,7 @@ from samsyn.lib.weeks import (
 from samsyn.organisations.models import Collaboration
 from samsyn.police.models import PoliceEvent, ReportedCrime
 from samsyn.reports.models import Category, Report
+from samsyn.routing.figures import time_to_fix
 
 HISTORY_YEARS = 2  # previous years shown beside the year
 TOP = 10
@@ -258,6 +260,7 @@ def analysis_figures(
     return out
 
 
+@replica_reads()
 def compute_figures(
     collab: Collaboration, year: int, today: date | None = None
 ) -> dict[str, Any]:
@@ -275,6 +278,11 @@ def compute_figures(
         "analysis": analysis_figures(collab, year, today),
         "followup": annual_analysis(collab, year),
         "perceived": perceived_figures(collab, year, today),
+        "time_to_fix": time_to_fix(
+            collab,
+            local_midnight(period.end),
+            window_days=(period.end - period.start).days,
+        ),
     }
 
 

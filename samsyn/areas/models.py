@@ -7,15 +7,20 @@ if boundaries are redrawn later, so historical figures do not shift.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import shapely
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samsyn.lib.geo import AreaIndex
+from samsyn.lib.geo import AreaIndex, display_outlines, geometry_to_wkb, to_sweref
 from samsyn.organisations.models import Collaboration
 
 
@@ -64,6 +69,9 @@ class Area(models.Model):
     name = models.CharField(_("name"), max_length=200)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     geometry = models.JSONField(_("boundary (GeoJSON, WGS84)"))
+    # The same boundary as WKB, written with it: the point→area index reads 1,287
+    # areas from WKB in milliseconds where decoding their GeoJSON takes seconds.
+    geometry_wkb = models.BinaryField(null=True, blank=True, editable=False)
     min_lon = models.FloatField()
     min_lat = models.FloatField()
     max_lon = models.FloatField()
@@ -88,6 +96,14 @@ class Area(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or "geometry" in fields:
+            self.geometry_wkb = geometry_to_wkb(self.geometry)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "geometry_wkb"}
+        super().save(*args, **kwargs)
+
     @staticmethod
     def index_for(collaboration: Collaboration) -> AreaIndex:
         """The point→area index of a collaboration's finest areas, cached per version.
@@ -99,13 +115,67 @@ class Area(models.Model):
         if index is None:
             qs = Area.objects.in_collaboration(collaboration)
             level = Area.Level.AREA if qs.leaves().exists() else Area.Level.DISTRICT
-            rows = qs.filter(level=level).order_by("pk").values_list("pk", "geometry")
-            index = AreaIndex.build(rows)
+            rows = list(
+                qs.filter(level=level).order_by("pk").values_list("pk", "geometry_wkb")
+            )
+            missing = [pk for pk, blob in rows if blob is None]
+            if missing:  # rows written without save() (bulk_create): from GeoJSON
+                geojson = dict(
+                    Area.objects.filter(pk__in=missing).values_list("pk", "geometry")
+                )
+                rows = [
+                    (pk, geometry_to_wkb(geojson[pk]) if blob is None else blob)
+                    for pk, blob in rows
+                ]
+            index = AreaIndex.from_wkb(rows)
             with _index_lock:
                 for old in [k for k in _index_cache if k[0] == collaboration.code]:
                     _index_cache.pop(old, None)
                 _index_cache[key] = index
         return index
+
+    @staticmethod
+    def display_outlines(
+        collaboration: Collaboration, areas: Sequence[Area], *, width_px: int = 640
+    ) -> dict[str, list[list[tuple[int, int]]]]:
+        """Outer rings (SWEREF 99 TM metres) of ``areas`` simplified for a map of
+        ``width_px`` pixels, by area code; cached until a boundary changes."""
+        if not areas:
+            return {}
+        pks = sorted(a.pk for a in areas)
+        version = max(a.updated for a in areas).isoformat()
+        digest = hashlib.sha256(",".join(map(str, pks)).encode()).hexdigest()[:16]
+        key = (
+            f"areas:outlines:{collaboration.code}:{collaboration.areas_version}:"
+            f"{version}:{digest}:{width_px}"
+        )
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        rows = list(
+            Area.objects.filter(pk__in=pks)
+            .order_by("pk")
+            .values_list("code", "geometry_wkb")
+        )
+        missing = [code for code, blob in rows if blob is None]
+        if missing:
+            geojson = dict(
+                Area.objects.filter(code__in=missing).values_list("code", "geometry")
+            )
+            rows = [
+                (code, geometry_to_wkb(geojson[code]) if blob is None else blob)
+                for code, blob in rows
+            ]
+        wgs = shapely.from_wkb([bytes(blob) for _code, blob in rows])
+        metres = shapely.transform(
+            wgs, lambda c: np.column_stack(to_sweref(c[:, 0], c[:, 1]))
+        )
+        outlines = display_outlines(list(metres), width_px=width_px)
+        result = {
+            str(code): rings for (code, _b), rings in zip(rows, outlines, strict=True)
+        }
+        cache.set(key, result, timeout=24 * 3600)
+        return result
 
     @staticmethod
     def locate_id(collaboration: Collaboration, lon: float, lat: float) -> int | None:
@@ -131,6 +201,19 @@ class Area(models.Model):
 class PlaceQuerySet(models.QuerySet["Place"]):
     def in_collaboration(self, collaboration: Collaboration) -> PlaceQuerySet:
         return self.filter(collaboration=collaboration)
+
+    def nearest(
+        self, x: float, y: float, within_m: float | None = None
+    ) -> tuple[Place, float] | None:
+        """The place nearest to SWEREF 99 TM point (x, y) and its distance in metres;
+        None if there is none (within ``within_m``). A collaboration has tens or
+        hundreds of places, so a scan is fast enough."""
+        best: tuple[Place, float] | None = None
+        for place in self.only("pk", "name", "x", "y", "area_id"):
+            d = ((place.x - x) ** 2 + (place.y - y) ** 2) ** 0.5
+            if (within_m is None or d <= within_m) and (best is None or d < best[1]):
+                best = (place, d)
+        return best
 
 
 class Place(models.Model):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -520,17 +520,64 @@ def sweref_to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.round(lon, 6), np.round(lat, 6)
 
 
+# Demo names for areas. SCB names its RegSO areas, but that list is not part of the
+# data shipped with the demo, and DeSO areas have no names at all. Rather than guess
+# names, each RegSO (a district) is named after where it lies, seen from Stortorget:
+# "Centrum" within 1.5 km, then "Inre", "Yttre" and "Landsbygd" with the compass
+# direction, numbered by distance where several share a name; its DeSO add a letter.
+# These are descriptive demo names, not official ones (docs/demo.md).
+_CENTRE_LONLAT = (15.2066, 59.2741)
+_DIRECTIONS = (
+    "norr", "nordost", "öster", "sydost", "söder", "sydväst", "väster", "nordväst",
+)  # fmt: skip
+_RINGS_KM = ((1.5, "Centrum"), (4.5, "Inre"), (9.0, "Yttre"))
+
+
+def describe_position(x: float, y: float) -> tuple[str, float]:
+    """A descriptive name ("Inre sydväst") for a SWEREF 99 TM point, and its distance (km)."""
+    cx, cy = _TO_SWEREF.transform(*_CENTRE_LONLAT)
+    dx, dy = x - cx, y - cy
+    km = math.hypot(dx, dy) / 1000
+    bearing = (math.degrees(math.atan2(dx, dy)) + 360) % 360
+    direction = _DIRECTIONS[int(((bearing + 22.5) % 360) // 45)]
+    for limit, ring in _RINGS_KM:
+        if km < limit:
+            return (ring if ring == "Centrum" else f"{ring} {direction}"), km
+    return f"Landsbygd {direction}", km
+
+
 def build_districts(areas: list[DesoArea]) -> list[District]:
-    """Group DeSO by RegSO into districts named "Område Rnnn"."""
+    """Group DeSO by RegSO into districts, each with a descriptive demo name."""
     groups: dict[str, list[int]] = {}
     for i, a in enumerate(areas):
         groups.setdefault(a.regso, []).append(i)
+    described: dict[str, tuple[str, float]] = {}
+    for r, ix in groups.items():
+        p = shapely.union_all([areas[i].geom_sweref for i in ix]).representative_point()
+        described[r] = describe_position(p.x, p.y)
+    names: dict[str, str] = {}
+    by_name: dict[str, list[str]] = {}
+    for r, (name, _km) in described.items():
+        by_name.setdefault(name, []).append(r)
+    for name, regsos in by_name.items():
+        regsos.sort(key=lambda r: (described[r][1], r))
+        for n, r in enumerate(regsos, start=1):
+            names[r] = name if len(regsos) == 1 else f"{name} {n}"
     return [
-        District(
-            code=r, name=f"Område {r[4:] if len(r) > 4 else r}", area_indices=tuple(ix)
-        )
+        District(code=r, name=names[r], area_indices=tuple(ix))
         for r, ix in sorted(groups.items())
     ]
+
+
+def name_areas(areas: list[DesoArea], districts: list[District]) -> list[DesoArea]:
+    """The DeSO renamed after their district: "Inre norr 2", or "Inre norr 2 B" when the
+    district has several (lettered in code order)."""
+    renamed = list(areas)
+    for d in districts:
+        for k, i in enumerate(sorted(d.area_indices, key=lambda i: areas[i].code)):
+            name = d.name if len(d.area_indices) == 1 else f"{d.name} {chr(65 + k)}"
+            renamed[i] = replace(areas[i], name=name)
+    return renamed
 
 
 def _uniform_in(rng: np.random.Generator, poly: Polygon, m: int) -> np.ndarray:
@@ -1127,6 +1174,7 @@ def generate(
         },
     }
 
+    districts = build_districts(deso)
     surveys, truths["perceived_divergence"] = _plant_surveys(
         deso, reports, quiet, end_s, seed
     )
@@ -1137,8 +1185,8 @@ def generate(
         end=datetime.fromtimestamp(end_s, UTC),
         n_weeks=n_weeks,
         category_codes=CATEGORY_CODES,
-        districts=build_districts(deso),
-        areas=list(deso),
+        districts=districts,
+        areas=name_areas(list(deso), districts),
         organisations=list(ORGANISATIONS),
         places=places,
         reports=reports,

@@ -34,13 +34,14 @@ from samsyn.demo.generator import (
     generate,
     load_deso,
 )
+from samsyn.demo.routing import add_demo_routing
 from samsyn.lib.backend_sql import (
     bulk_insert,
     datetime_db_values,
     reset_sequence,
     uuid_db_value,
 )
-from samsyn.lib.geo import area_km2
+from samsyn.lib.geo import area_km2, geometry_to_wkb
 from samsyn.lib.progress import Progress
 from samsyn.organisations.actions import add_member, create_collaboration
 from samsyn.organisations.models import Collaboration, Membership, Organisation
@@ -133,6 +134,10 @@ def load_demo(
         collab = _load_structure(data)
         progress("writing reports")
         written = _load_reports(collab, data, now, rows_progress)
+        progress("adding synthetic police data")
+        from samsyn.demo.police import add_demo_police
+
+        police = add_demo_police(collab, data, now)
         progress("adding interventions")
         from samsyn.interventions.demo import add_demo_interventions
 
@@ -153,8 +158,10 @@ def load_demo(
         **data.truths,
         "collaboration": SLUG,
         "reports_written": written,
+        "police": police,
         "beyond": beyond,
         "cycle": cycle,
+        "routing": add_demo_routing(collab, data, now),
     }
     truths_path.write_text(json.dumps(truths, indent=2, ensure_ascii=False))
     return LoadResult(collab, written, truths_path, data)
@@ -202,7 +209,7 @@ def _load_structure(data: DemoData) -> Collaboration:
             collab,
             Area.Level.AREA,
             a.code,
-            f"{a.code}",
+            a.name,
             data_geometry(data, i),
             district_of[i],
             population=a.population,
@@ -260,6 +267,7 @@ def _area(
         name=name,
         population=population,
         geometry=geometry,
+        geometry_wkb=geometry_to_wkb(geometry),
         min_lon=minx,
         min_lat=miny,
         max_lon=maxx,

@@ -26,11 +26,37 @@ class PublicSettingsForm(forms.ModelForm):
         ]
         widgets = {
             "categories": forms.CheckboxSelectMultiple,
-            "intro": forms.Textarea(attrs={"rows": 4}),
+            "intro": forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+            "delay_days": forms.NumberInput(
+                attrs={"min": 7, "inputmode": "numeric", "class": "input-short"}
+            ),
+            "period_weeks": forms.NumberInput(
+                attrs={
+                    "min": 1,
+                    "max": 104,
+                    "inputmode": "numeric",
+                    "class": "input-short",
+                }
+            ),
+            "frame_ancestors": forms.TextInput(
+                attrs={"placeholder": "https://www.kommun.se", "inputmode": "url"}
+            ),
+        }
+        help_texts = {
+            "enabled": _(
+                "When on, anyone can read the page at its link; it shows counts "
+                "only, never single reports."
+            ),
+            "intro": _(
+                "A few sentences at the top of the page: who you are and what the "
+                "figures mean. Plain text."
+            ),
         }
 
     def __init__(self, *args, collaboration, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        # The model field's own minimum (0) would replace the widget's.
+        self.fields["delay_days"].widget.attrs["min"] = 7
         self.fields["categories"].queryset = Category.objects.in_collaboration(
             collaboration
         ).active()

@@ -25,6 +25,7 @@ from samsyn.integrations.models import (
 )
 from samsyn.lib import outbound
 from samsyn.lib.progress import Progress, null
+from samsyn.lib.replica import replica_reads
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import Organisation, record
 from samsyn.reports.models import Report
@@ -40,6 +41,7 @@ class Export:
     count: int
 
 
+@replica_reads()
 def export_table(
     access: Access,
     kind: str,
@@ -51,6 +53,7 @@ def export_table(
     request: Any = None,
     progress: Progress | None = None,
     audit: dict[str, Any] | None = None,
+    layout: str = "machine",
 ) -> Export:
     """Build one export and write it to the audit log (``export.<kind>``).
 
@@ -74,7 +77,7 @@ def export_table(
     else:
         raise ValueError(kind)
     progress.stage(gettext_noop("Writing the file"), total=len(table))
-    content = exports.render(table, fmt, progress)
+    content = exports.render(table, fmt, progress, layout)
     record(
         by,
         f"export.{kind}",
@@ -82,6 +85,7 @@ def export_table(
         collaboration=access.collaboration,
         data={
             "format": fmt,
+            "layout": layout,
             "count": len(table),
             "filters": filters or {},
             **(audit or {}),

@@ -102,6 +102,7 @@ def build_export(
             reports=qs if kind == "reports" else None,
             progress=progress,
             audit={"job": str(job.code)} if isinstance(job, Job) else None,
+            layout=form.cleaned_data.get("layout") or "machine",
         )
         if isinstance(job, Job):
             progress.stage(gettext_noop("Saving the file"))

@@ -5,6 +5,11 @@ export never shows more than the pages do. CSV is written for Swedish Excel: UTF
 a byte-order mark (so å, ä, ö open correctly) and ``;`` as separator (Swedish Excel's
 list separator, since the comma is the decimal sign). Numbers keep a decimal point so
 that the same file stays machine-readable; XLSX stores real numbers and dates.
+
+Two layouts, chosen explicitly: ``readable`` (the export page's default) has column
+headings and coded values (a status, a kind, yes/no) in the reader's language, for
+people; ``machine`` keeps the stable keys and codes, for integrations (the API's
+default, and always for GeoJSON). See docs/decisions/0015-names-police-demo-exports.md.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from typing import Any
 
 from django.apps import apps
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samsyn.lib.progress import Progress, null
 from samsyn.organisations.access import Access
@@ -31,6 +38,7 @@ CONTENT_TYPES = {
     "geojson": "application/geo+json",
 }
 CSV_DELIMITER = ";"
+LAYOUTS = ("readable", "machine")
 
 
 @dataclass
@@ -407,8 +415,110 @@ def to_geojson(table: Table, progress: Progress | None = None) -> bytes:
 WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "geojson": to_geojson}
 
 
-def render(table: Table, fmt: str, progress: Progress | None = None) -> bytes:
+def render(
+    table: Table, fmt: str, progress: Progress | None = None, layout: str = "machine"
+) -> bytes:
+    if layout == "readable" and fmt != "geojson":
+        table = readable(table)
     return WRITERS[fmt](table, progress)
+
+
+# Column headings of the readable layout (the machine layout's keys are the msgids'
+# source of truth; a column without a heading here keeps its key).
+HEADINGS = {
+    "code": gettext_lazy("Code"),
+    "occurred_at": gettext_lazy("Occurred"),
+    "received_at": gettext_lazy("Received"),
+    "category": gettext_lazy("Category code"),
+    "category_name": gettext_lazy("Category"),
+    "group": gettext_lazy("Group"),
+    "organisation": gettext_lazy("Organisation"),
+    "area_ref": gettext_lazy("Area code"),
+    "area": gettext_lazy("Area"),
+    "lat": gettext_lazy("Latitude"),
+    "lon": gettext_lazy("Longitude"),
+    "place_type": gettext_lazy("Place type"),
+    "people_count": gettext_lazy("Number of people"),
+    "severity": gettext_lazy("Effect on safety"),
+    "status": gettext_lazy("Status"),
+    "owner": gettext_lazy("Owner"),
+    "restricted": gettext_lazy("Restricted"),
+    "description": gettext_lazy("Description"),
+    "title": gettext_lazy("Title"),
+    "kind": gettext_lazy("Kind"),
+    "partners": gettext_lazy("Partners"),
+    "categories": gettext_lazy("Categories"),
+    "areas": gettext_lazy("Areas"),
+    "starts_on": gettext_lazy("Starts"),
+    "ends_on": gettext_lazy("Ends"),
+    "planned_hours": gettext_lazy("Planned hours"),
+    "spent_hours": gettext_lazy("Hours spent"),
+    "planned_cost": gettext_lazy("Planned cost (SEK)"),
+    "spent_cost": gettext_lazy("Cost spent (SEK)"),
+    "goal": gettext_lazy("Goal"),
+    "picture": gettext_lazy("Picture"),
+    "period": gettext_lazy("Period"),
+    "covers_until": gettext_lazy("Figures up to"),
+    "version": gettext_lazy("Version"),
+    "approved_at": gettext_lazy("Approved"),
+    "row": gettext_lazy("Row"),
+    "name": gettext_lazy("Name"),
+    "count": gettext_lazy("Reports"),
+    "count_last": gettext_lazy("Reports the period before"),
+    "mean4": gettext_lazy("Mean of the 4 periods before"),
+    "change_pct": gettext_lazy("Change (%)"),
+    "flags": gettext_lazy("Deviations"),
+    "colour": gettext_lazy("Area status"),
+}
+
+
+def _value_labels(table_name: str) -> dict[str, dict[str, str]]:
+    """Per column, code → label in the active language."""
+    from samsyn.areas.models import PlaceType
+    from samsyn.lib.documents import VersionedDocument
+    from samsyn.reports.models import Report
+
+    out: dict[str, dict[str, str]] = {}
+    if table_name == "reports":
+        out["status"] = {k: str(v) for k, v in Report.Status.choices}
+        out["place_type"] = {k: str(v) for k, v in PlaceType.choices}
+    elif table_name == "interventions":
+        from samsyn.interventions.models import Intervention
+
+        out["kind"] = {k: str(v) for k, v in Intervention.Kind.choices}
+        out["status"] = {k: str(v) for k, v in Intervention.Status.choices}
+    elif table_name == "pictures":
+        from samsyn.pictures.models import SituationPicture
+
+        out["kind"] = {k: str(v) for k, v in SituationPicture.Kind.choices}
+        out["status"] = {k: str(v) for k, v in VersionedDocument.Status.choices}
+        out["colour"] = {k: str(v) for k, v in SituationPicture.Colour.choices}
+        out["row"] = {"summary": _("Summary"), "area": _("Area")}
+    return out
+
+
+def readable(table: Table) -> Table:
+    """The table with headings and coded values in the active language."""
+    labels = _value_labels(table.name)
+    yes, no = _("Yes"), _("No")
+    rows = []
+    for row in table.rows:
+        new = dict(row)
+        for column, names in labels.items():
+            value = new.get(column)
+            if isinstance(value, str) and value in names:
+                new[column] = names[value]
+        for column, value in new.items():
+            if isinstance(value, bool):
+                new[column] = yes if value else no
+        rows.append(new)
+    headings = {c: str(HEADINGS.get(c, c)) for c in table.columns}
+    return Table(
+        table.name,
+        [headings[c] for c in table.columns],
+        [{headings[c]: r.get(c) for c in table.columns} for r in rows],
+        table.geometries,
+    )
 
 
 def count_rows(access: Access, kind: str, reports: Any = None) -> int:

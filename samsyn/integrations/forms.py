@@ -37,7 +37,21 @@ class ExportForm(ReportFilterForm):
         initial="csv",
     )
 
-    field_order = ["kind", "format", "since", "until", "category", "area"]
+    layout = forms.ChoiceField(
+        label=_("Layout"),
+        choices=[
+            ("readable", _("Readable: headings and values in words")),
+            (
+                "machine",
+                _("Machine-readable: fixed keys and codes, for integrations"),
+            ),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("GeoJSON is always machine-readable."),
+    )
+
+    field_order = ["kind", "format", "layout", "since", "until", "category", "area"]
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, access=access, **kwargs)

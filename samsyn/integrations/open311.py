@@ -161,6 +161,14 @@ def service_notice(report: Report) -> str:
     return _("Received.")
 
 
+def _promised(report: Report) -> datetime | None:
+    """When the owner promised to fix it (routing's promise), while it is open."""
+    assignment = getattr(report, "assignment", None)
+    if assignment is None or report.status != Report.Status.ASSIGNED:
+        return None
+    return assignment.due_at
+
+
 def request_item(report: Report, *, full: bool) -> dict[str, Any]:
     changes = list(report.status_changes.all())
     last = changes[-1] if changes else None
@@ -178,7 +186,7 @@ def request_item(report: Report, *, full: bool) -> dict[str, Any]:
         "service_notice": service_notice(report),
         "requested_datetime": _w3c(report.created),
         "updated_datetime": _w3c(updated),
-        "expected_datetime": None,
+        "expected_datetime": _w3c(_promised(report)),
         "address": None,
         "address_id": None,
         "zipcode": None,
@@ -193,7 +201,7 @@ def _requests_qs(collab: Collaboration) -> Any:
         Report.objects.filter(
             collaboration=collab, category__physical_environment=True, restricted=False
         )
-        .select_related("category", "owner")
+        .select_related("category", "owner", "assignment")
         .prefetch_related(
             Prefetch(
                 "status_changes",

@@ -44,10 +44,15 @@ def download(export: Export) -> HttpResponse:
 
 
 def run_export(
-    request: HttpRequest, access: Access, kind: str, fmt: str, form: ExportForm
+    request: HttpRequest,
+    access: Access,
+    kind: str,
+    fmt: str,
+    form: ExportForm,
+    default_layout: str = "machine",
 ) -> Export:
     """Filters apply to reports (as on the map page); other kinds export everything
-    the member may see."""
+    the member may see. Without a chosen layout the file has ``default_layout``."""
     qs, params = _filtered(access, form)
     return export_table(
         access,
@@ -57,6 +62,7 @@ def run_export(
         filters=params if kind == "reports" else {},
         reports=qs if kind == "reports" else None,
         request=request,
+        layout=form.cleaned_data.get("layout") or default_layout,
     )
 
 
@@ -71,18 +77,21 @@ def export(request: HttpRequest) -> HttpResponse:
             kind, fmt = data["kind"], data["format"]
             qs, _params = _filtered(access, form)
             rows = exports.count_rows(access, kind, qs if kind == "reports" else None)
+            # On the page the readable layout is the default; the API's is machine.
+            layout = data.get("layout") or "readable"
             if rows > export_jobs.job_rows():
                 query = {k: request.GET.getlist(k) for k in sorted(request.GET)}
+                query["layout"] = [layout]
                 job = export_jobs.queue_export(access, kind, fmt, query)
                 return render(
                     request,
                     "integrations/export_pending.html",
                     {"job": job, "rows": rows, "retry": request.get_full_path()},
                 )
-            return download(run_export(request, access, kind, fmt, form))
+            return download(run_export(request, access, kind, fmt, form, layout))
         status = 400
     else:
-        form = ExportForm(access=access)
+        form = ExportForm(access=access, initial={"layout": "readable"})
         status = 200
     return render(request, "integrations/export.html", {"form": form}, status=status)
 

@@ -81,11 +81,11 @@ def add_demo_interventions(
         {
             "title": spec["title"],
             "kind": spec["kind"],
-            "problem": "Gatherings, vandalism and broken glass in and around the "
-            "underpass in the evenings.",
-            "trigger_text": "Weekly situation picture: persistent hotspot",
-            "goal": "Fewer events at the underpass without moving them elsewhere.",
-            "indicator": "Reports within 100 m of the underpass, and within 600 m.",
+            "problem": "Folksamlingar, skadegörelse och krossat glas i och runt "
+            "gångtunneln på kvällarna.",
+            "trigger_text": "Veckans lägesbild: ihållande hotspot",
+            "goal": "Färre händelser vid gångtunneln utan att de flyttar någon annanstans.",
+            "indicator": "Rapporter inom 100 m från gångtunneln och inom 600 m.",
             "owner": kommun,
             "starts_on": start,
             "ends_on": start + timedelta(weeks=26, days=-1),
@@ -100,11 +100,11 @@ def add_demo_interventions(
             "status": S.ONGOING,
         },
         by=coordinator,
-        partners=[(police, "Patrol the underpass on Friday and Saturday evenings")],
+        partners=[(police, "Patrullera gångtunneln fredag och lördag kväll")],
     )
     if housing != kommun:
         actions.ask_partner(
-            iv, housing, role="Trim bushes along the path", by=coordinator
+            iv, housing, role="Klipp buskarna längs gångvägen", by=coordinator
         )
     if coordinator is not None:
         for p in iv.partnerships.filter(status=Partnership.Status.ASKED)[:1]:
@@ -129,7 +129,7 @@ def add_demo_interventions(
             {
                 "title": "Nattvandring och väktare vid Resecentrum",
                 "kind": K.DIALOGUE,
-                "goal": "Fewer gatherings that create insecurity at night.",
+                "goal": "Färre folksamlingar som skapar otrygghet på natten.",
                 "owner": police,
                 "starts_on": date(2026, 9, 7),
                 "places": [hp] if hp else [],
@@ -146,7 +146,7 @@ def add_demo_interventions(
             {
                 "title": "Fritidsgård med förlängda öppettider",
                 "kind": K.SOCIAL,
-                "goal": "Young people have somewhere to be in the evenings.",
+                "goal": "Unga har någonstans att vara på kvällarna.",
                 "owner": kommun,
                 "starts_on": date(2026, 3, 2),
                 "ends_on": date(2026, 6, 28),

@@ -302,12 +302,18 @@ def detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         if iv.trigger_type == prefill.TRIGGER_PICTURE
         else None
     )
+    trigger_analysis = (
+        iv.problem_analyses.visible_to(access).first()
+        if iv.trigger_type == "problem_analysis"
+        else None
+    )
     return render(
         request,
         "interventions/detail.html",
         {
             "iv": iv,
             "trigger_picture": trigger_picture,
+            "trigger_analysis": trigger_analysis,
             "history": iv.events.select_related("changed_by"),
             "partners": partners,
             "notes": iv.notes.select_related("author"),

@@ -46,6 +46,7 @@ class Job(models.Model):
         FAILED = "failed", _("Failed")
 
     class Kind(models.TextChoices):
+        PICTURE = "picture", _("Situation picture")
         PICTURE_PDF = "picture_pdf", _("Situation picture PDF")
         ANNUAL_PDF = "annual_pdf", _("Annual report PDF")
         IMPORT = "import", _("Import")

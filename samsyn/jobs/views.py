@@ -39,7 +39,22 @@ def detail(request: HttpRequest, code: Any) -> HttpResponse:
 @login_required
 @require_GET
 def progress(request: HttpRequest, code: Any) -> HttpResponse:
-    """The progress part alone; it polls itself every second while the job runs."""
-    response = render(request, "jobs/_progress.html", {"job": _job(request, code)})
+    """The progress part alone; it polls itself every second while the job runs.
+
+    A job whose result is a page (a generated picture) sends the polling page on to
+    it when done (htmx follows ``HX-Redirect``)."""
+    job = _job(request, code)
+    response = render(request, "jobs/_progress.html", {"job": job})
     response["Cache-Control"] = "no-store"
+    if (
+        job.kind in OPENS_WHEN_DONE
+        and job.status == Job.Status.DONE
+        and job.result_url
+        and request.headers.get("HX-Request")
+    ):
+        response["HX-Redirect"] = job.result_url
     return response
+
+
+# Jobs that make a page rather than a file: the page opens when they are done.
+OPENS_WHEN_DONE = {Job.Kind.PICTURE}

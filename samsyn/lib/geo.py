@@ -88,6 +88,39 @@ def polygon_outline(geometry: dict[str, Any]) -> list[tuple[float, float]]:
     return [(float(x), float(y)) for x, y in poly.exterior.coords]
 
 
+def display_outlines(
+    geoms: Sequence[BaseGeometry], *, width_px: int
+) -> list[list[list[tuple[int, int]]]]:
+    """The outer rings of each (multi)polygon, in whole metres, simplified for a map
+    ``width_px`` pixels wide showing all of them: about one pixel of detail, and
+    neighbours keep their shared edges (coverage simplification, which preserves
+    the topology between areas; per-area simplification where they do not tile)."""
+    if not geoms:
+        return []
+    arr = np.array(geoms, dtype=object)
+    minx, miny, maxx, maxy = shapely.total_bounds(arr)
+    tolerance = max(maxx - minx, maxy - miny, 1.0) / max(width_px, 1)
+    try:
+        simple = shapely.coverage_simplify(arr, tolerance)
+    except shapely.errors.GEOSException:
+        simple = shapely.simplify(arr, tolerance, preserve_topology=True)
+    out = []
+    for geom, original in zip(simple, arr, strict=True):
+        if geom is None or geom.is_empty:
+            geom = original
+        rings = []
+        for poly in getattr(geom, "geoms", [geom]):
+            coords = np.round(np.asarray(poly.exterior.coords)).astype(int)
+            rings.append([(int(x), int(y)) for x, y in coords])
+        out.append(rings)
+    return out
+
+
+def geometry_to_wkb(geometry: dict[str, Any]) -> bytes:
+    """A GeoJSON geometry as WKB (what the area index is built from)."""
+    return bytes(shapely.to_wkb(shape(geometry)))
+
+
 @dataclass
 class AreaIndex:
     """Point → area lookup over a set of polygons (WGS84), built once and reused."""
@@ -106,6 +139,14 @@ class AreaIndex:
             ids.append(pk)
             geoms.append(geom)
         return cls(ids=ids, geometries=geoms, tree=shapely.STRtree(geoms))
+
+    @classmethod
+    def from_wkb(cls, items: Sequence[tuple[int, bytes | memoryview]]) -> AreaIndex:
+        """The index of (id, WKB) pairs, decoded and prepared in one call each."""
+        ids = [pk for pk, _blob in items]
+        geoms = shapely.from_wkb([bytes(blob) for _pk, blob in items])
+        shapely.prepare(geoms)
+        return cls(ids=ids, geometries=list(geoms), tree=shapely.STRtree(geoms))
 
     def lookup(self, lon: float, lat: float) -> int | None:
         """The id of the area containing the point, or None if it is in none."""

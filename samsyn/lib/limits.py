@@ -34,25 +34,32 @@ SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 V = TypeVar("V", bound=Callable[..., Any])
 
 
-def max_body(file_bytes: int) -> Callable[[V], V]:
+def max_body(file_bytes: int, advice: Any = None) -> Callable[[V], V]:
     """A view that takes a file of up to ``file_bytes``: its requests may be that
-    large plus room for the rest of the form (FORM_ROOM)."""
+    large plus room for the rest of the form (FORM_ROOM). ``advice`` (a lazy
+    translation) replaces the general advice when a request is refused: where to go
+    with a larger file."""
 
     def mark(view: V) -> V:
         view.max_request_bytes = file_bytes + FORM_ROOM  # type: ignore[attr-defined]
+        view.max_file_bytes = file_bytes  # type: ignore[attr-defined]
+        view.too_large_advice = advice  # type: ignore[attr-defined]
         return view
 
     return mark
 
 
+def _view(request: HttpRequest) -> Any:
+    try:
+        return resolve(request.path_info).func
+    except Resolver404:
+        return None
+
+
 def body_limit(request: HttpRequest) -> int:
     """The largest body the view at ``request.path_info`` takes, in bytes."""
     default = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
-    try:
-        view = resolve(request.path_info).func
-    except Resolver404:
-        return default
-    return int(getattr(view, "max_request_bytes", default))
+    return int(getattr(_view(request), "max_request_bytes", default))
 
 
 def megabytes(size: int) -> str:
@@ -118,10 +125,19 @@ class RequestLimitsMiddleware:
         if length:
             limit = body_limit(request)
             if limit and length > limit:
-                message = gettext(
-                    "The request is too large (%(size)s MB): this page takes at most "
-                    "%(limit)s MB. Send a smaller file or less data."
-                ) % {"size": megabytes(length), "limit": megabytes(limit)}
+                advice = getattr(_view(request), "too_large_advice", None)
+                if advice:
+                    message = gettext(
+                        "The file is larger than %(mb)s MB. %(advice)s"
+                    ) % {
+                        "mb": megabytes(limit - FORM_ROOM),
+                        "advice": advice,
+                    }
+                else:
+                    message = gettext(
+                        "The request is too large (%(size)s MB): this page takes at "
+                        "most %(limit)s MB. Send a smaller file or less data."
+                    ) % {"size": megabytes(length), "limit": megabytes(limit)}
                 return _refuse(request, 413, message)
             if _has_lone_surrogate(request):
                 message = gettext(

@@ -109,19 +109,34 @@ def map_svg(
     margin: float = 8,
     point_colours: Sequence[str] = (),
     label: str = "",
+    view: tuple[float, float, float, float] | None = None,
+    frame: tuple[float, float, float, float] | None = None,
 ) -> str:
     """A map of area polygons (each {'rings': [[(x, y), ...]], 'name', 'fill'}),
     hotspot cells ({'x0','y0','x1','y1','bin'}) and points ([x, y, colour_index, ...]),
-    all in projected metres. North is up; the aspect ratio is kept."""
+    all in projected metres. North is up; the aspect ratio is kept.
+
+    ``view`` (x0, y0, x1, y1) draws only that window (a zoomed map; what lies
+    outside is cut off); ``frame`` outlines a window, as an overview map shows
+    where the zoomed one is."""
     xs: list[float] = []
     ys: list[float] = []
-    for a in areas:
-        for ring in a["rings"]:
-            xs.extend(p[0] for p in ring)
-            ys.extend(p[1] for p in ring)
-    for p in points:
-        xs.append(p[0])
-        ys.append(p[1])
+    if view is not None:
+        xs.extend((view[0], view[2]))
+        ys.extend((view[1], view[3]))
+        points = [
+            p
+            for p in points
+            if view[0] <= p[0] <= view[2] and view[1] <= p[1] <= view[3]
+        ]
+    else:
+        for a in areas:
+            for ring in a["rings"]:
+                xs.extend(p[0] for p in ring)
+                ys.extend(p[1] for p in ring)
+        for p in points:
+            xs.append(p[0])
+            ys.append(p[1])
     if not xs:
         return (
             f'<svg class="map-svg" xmlns="http://www.w3.org/2000/svg" width="{width}" '
@@ -160,6 +175,13 @@ def map_svg(
         parts.append(
             f'<rect x="{_f(px(c["x0"]))}" y="{_f(py(c["y1"]))}" width="{_f(w)}" '
             f'height="{_f(h)}" fill="#b3006b" fill-opacity="{alpha}" stroke="none"/>'
+        )
+    if frame is not None:
+        parts.append(
+            f'<rect x="{_f(px(frame[0]))}" y="{_f(py(frame[3]))}" '
+            f'width="{_f((frame[2] - frame[0]) * scale)}" '
+            f'height="{_f((frame[3] - frame[1]) * scale)}" fill="none" '
+            f'stroke="#111" stroke-width="1.5"/>'
         )
     colours = list(point_colours) or ["#1a4f8b"]
     for p in points:

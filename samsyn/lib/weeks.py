@@ -228,6 +228,23 @@ class Period:
         ) % {"span": self.span_text(), "previous": self.last_day.year - 1}
 
 
+def period_name(period: Period) -> str:
+    """A period as people say it: "vecka 49, 2026", "december 2026",
+    "tertial 3, 2026", "2026"."""
+    from django.utils.dateformat import format as date_format
+
+    if period.kind == "week":
+        return week_label(period.start, with_year=True)
+    if period.kind == "month":
+        return date_format(period.start, "F Y")
+    n, year = period.label[-1], period.start.year
+    if period.kind == "tertial":
+        return gettext("tertial %(n)s, %(year)s") % {"n": n, "year": year}
+    if period.kind == "quarter":
+        return gettext("quarter %(n)s, %(year)s") % {"n": n, "year": year}
+    return period.label
+
+
 def short_day(day: date, *, with_year: bool = False) -> str:
     """ "6 dec" ("6 Dec" in English), with " 2026" if asked."""
     from django.utils.dateformat import format as date_format

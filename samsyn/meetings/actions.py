@@ -217,7 +217,7 @@ def build_agenda(meeting: Meeting, *, overdue_days: int | None = None) -> dict:
         "overdue_days": overdue_days,
         "issues": _overdue_issues(meeting, overdue_days),
         "decisions": [
-            {**d.as_dict(), "overdue": d.due is not None and d.due <= local_day}
+            {**d.as_dict(), "overdue": d.is_overdue(local_day)}
             for d in Decision.objects.carried_to(meeting).select_related(
                 "owner", "meeting__forum"
             )

@@ -374,6 +374,18 @@ class Decision(models.Model):
             and (self.due < today)
         )
 
+    def shown_status(self, today: date | None = None) -> tuple[str, str]:
+        """The status a page shows: (key, words). An open decision past its due day
+        is "overdue" everywhere (start page, meeting, decision list): one rule,
+        ``is_overdue``."""
+        if self.is_overdue(today):
+            return "overdue", str(_("Overdue"))
+        return self.status, str(self.get_status_display())
+
+    @property
+    def status_badge(self) -> tuple[str, str]:
+        return self.shown_status()
+
     def can_be_closed_by(self, access: Access) -> bool:
         """Coordinators, and the owner organisation's own people, close a decision."""
         if access.collaboration is None or (

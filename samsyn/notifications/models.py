@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
         _("An intervention my organisation owns or takes part in ends"),
     )
     PICTURE_DIGEST = "picture_digest", _("Weekly digest when the picture is approved")
+    REPORT_FIXED = "report_fixed", _("A report I sent is fixed or closed")
 
 
 class NotificationPreference(models.Model):

@@ -54,6 +54,7 @@ POLICY: dict[str, frozenset[Cap]] = {
             Cap.IMPORT_DATA,
             Cap.VIEW_ANALYSIS,
             Cap.MANAGE_CHECKLIST,
+            Cap.MANAGE_AREAS,
             Cap.MANAGE_INTERVENTIONS,
             Cap.MANAGE_MEETINGS,
             Cap.APPROVE_PICTURE,

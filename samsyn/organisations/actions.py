@@ -22,6 +22,20 @@ def create_collaboration(
     return collab
 
 
+@transaction.atomic
+def add_standard_checklist(collab: Collaboration, *, by: Any) -> list[Category]:
+    """Add the standard categories the collaboration's checklist lacks (the
+    onboarding page's button), with an audit entry naming them."""
+    added = seed_checklist(collab)
+    record(
+        by,
+        "checklist.standard_added",
+        collab,
+        data={"codes": [c.code for c in added]},
+    )
+    return added
+
+
 def seed_checklist(collab: Collaboration) -> list[Category]:
     """Add any standard checklist category the collaboration lacks (idempotent)."""
     have = set(

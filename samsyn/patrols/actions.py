@@ -73,16 +73,29 @@ def _locations(
         # stored label is a fallback; pages word it again from the figures
         # (wording.location_label) in the reader's language.
         where = names.get(area_id, "") if area_id else ""
+        # People find a square by the nearest named place, not its coordinates.
+        nearest = min(
+            ((p.label, ((p.x - c.x) ** 2 + (p.y - c.y) ** 2) ** 0.5) for p in places),
+            key=lambda t: t[1],
+            default=None,
+        )
+        near, near_m = nearest if nearest else ("", 0.0)
         cells.append(
             risk.Location(
                 key=c.key,
-                label=wording.square_label(c.x, c.y, 2 * c.radius_m, where),
+                label=(
+                    wording.near_label(near, near_m, where)
+                    if near
+                    else wording.square_label(c.x, c.y, 2 * c.radius_m, where)
+                ),
                 x=c.x,
                 y=c.y,
                 kind="cell",
                 area_ref=refs.get(area_id, "") if area_id else "",
                 radius_m=c.radius_m,
                 area_name=where,
+                near=near,
+                near_m=round(near_m),
             )
         )
         if len(cells) >= n_cells:
@@ -139,6 +152,7 @@ def _window_dict(w: risk.RiskWindow) -> dict[str, Any]:
         where |= {
             "area": loc.area_name,
             "cell_m": 2 * loc.radius_m,
+            **({"near": loc.near, "near_m": loc.near_m} if loc.near else {}),
             "x": loc.x,
             "y": loc.y,
         }

@@ -56,6 +56,8 @@ class Location:
     area_ref: str = ""
     radius_m: float = 150.0  # reports within this distance count (cells: the cell)
     area_name: str = ""  # cells: the area the square lies in, for its label
+    near: str = ""  # cells: the nearest named place, for its label
+    near_m: float = 0.0  # cells: the distance to that place (m)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from typing import Any
 from django.utils import formats, numberformat
 from django.utils.translation import gettext as _
 
+from samsyn.areas.naming import near_label
+
 
 def _number(value: float) -> str:
     """Two decimals, the locale's decimal mark (0,32 in Swedish)."""
@@ -31,7 +33,8 @@ def _km(metres: float) -> str:
 
 
 def square_label(x: float, y: float, cell_m: float, area: str = "") -> str:
-    """A hotspot square named by its size and km coordinates, in its area."""
+    """A hotspot square named by its size and km coordinates, in its area (used when
+    the collaboration has no named places)."""
     square = _("%(size)s m square %(east)s/%(north)s") % {
         "size": int(cell_m),
         "east": _km(x),
@@ -48,6 +51,12 @@ def location_label(data: Mapping[str, Any], fallback: str) -> str:
     stored figures do not say it is a square."""
     if data.get("kind") != "cell" or "x" not in data or "y" not in data:
         return fallback
+    if data.get("near"):
+        return near_label(
+            str(data["near"]),
+            float(data.get("near_m") or 0),
+            str(data.get("area") or ""),
+        )
     return square_label(
         float(data["x"]),
         float(data["y"]),

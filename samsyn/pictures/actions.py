@@ -3,6 +3,7 @@ PictureEvent (the picture's own append-only history)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +18,12 @@ from samsyn.lib.weeks import Period
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration, record
 from samsyn.pictures.figures import COLOURS, compute_figures
-from samsyn.pictures.models import PictureEvent, SituationPicture
+from samsyn.pictures.models import (
+    AreaAbility,
+    PictureEvent,
+    SituationPicture,
+    current_abilities,
+)
 
 
 class PictureError(Exception):
@@ -26,6 +32,10 @@ class PictureError(Exception):
 
 class PictureReadOnly(PictureError):
     pass
+
+
+class AssessmentMissing(PictureError):
+    """Approval asked for before the assessment was written."""
 
 
 class PersonalDataFound(PictureError):
@@ -50,11 +60,13 @@ def generate_picture(
     *,
     by: User | None,
     new_version: bool = False,
+    stage: Callable[[str], None] | None = None,
 ) -> SituationPicture:
     """The picture of `period`: the existing latest version, or a new one.
 
     Figures are computed and frozen only when no picture exists yet, or when a new
     version is asked for explicitly (the earlier versions stay as they were).
+    ``stage`` hears the name of each step of the computation (for a job's progress).
     """
     if kind != period.kind:
         raise ValueError("Kind and period do not match.")
@@ -66,7 +78,9 @@ def generate_picture(
     latest = existing.aggregate(v=Max("version"))["v"]
     if latest and not new_version:
         return existing.get(version=latest)
-    figures, trace = compute_figures(collab, period, scope)
+    figures, trace = compute_figures(
+        collab, period, scope, stage=stage or (lambda _name: None)
+    )
     picture = SituationPicture.objects.create(
         collaboration=collab,
         kind=kind,
@@ -79,6 +93,21 @@ def generate_picture(
         trace=trace,
         created_by=by,
     )
+    if latest:
+        # The forum's assessments carry over to the new version (its own history
+        # stays with the version it was made in).
+        before = existing.get(version=latest)
+        AreaAbility.objects.bulk_create(
+            AreaAbility(
+                picture=picture,
+                area=ab.area,
+                level=ab.level,
+                reason=ab.reason,
+                set_by=ab.set_by,
+                created=ab.created,
+            )
+            for ab in current_abilities(before).values()
+        )
     kind_ev = PictureEvent.Kind.REGENERATED if latest else PictureEvent.Kind.GENERATED
     _event(picture, kind_ev, by, {"version": picture.version})
     return picture
@@ -128,6 +157,12 @@ def approve_picture(
         raise PictureError(_("Only coordinators approve pictures."))
     picture = SituationPicture.objects.select_for_update().get(pk=picture.pk)
     _check_editable(picture)
+    if not picture.assessment.strip():
+        # The partners read the figures with the coordinator's reading of them; a
+        # picture approved without one reaches them as raw numbers.
+        raise AssessmentMissing(
+            _("Write the coordinator's assessment before approving the picture.")
+        )
     picture.status = SituationPicture.Status.APPROVED
     picture.approved_by = by
     picture.approved_at = timezone.now()
@@ -135,3 +170,41 @@ def approve_picture(
     picture.save(update_fields=["status", "approved_by", "approved_at", "updated"])
     _event(picture, PictureEvent.Kind.APPROVED, by, {"version": picture.version})
     return picture
+
+
+ABILITY_REASON_MAX = 1000
+
+
+@transaction.atomic
+def set_area_ability(
+    picture: SituationPicture, area: Area, level: str, reason: str, *, by: User
+) -> AreaAbility:
+    """Record the forum's ability to influence in `area` (a new row; the earlier
+    assessments stay as history)."""
+    picture = SituationPicture.objects.select_for_update().get(pk=picture.pk)
+    _check_editable(picture)
+    if area.collaboration_id != picture.collaboration_id:
+        raise PictureError(_("Area of another collaboration."))
+    if level not in AreaAbility.Level.values:
+        raise PictureError(_("Choose low, medium or high."))
+    reason = " ".join((reason or "").split())
+    if len(reason) > ABILITY_REASON_MAX:
+        raise PictureError(
+            _("The reason is too long (at most %(n)s characters).")
+            % {"n": ABILITY_REASON_MAX}
+        )
+    found = find_personal_data(reason)
+    if found:
+        raise PersonalDataFound(sorted({f.kind for f in found}))
+    ab = AreaAbility.objects.create(
+        picture=picture, area=area, level=level, reason=reason, set_by=by
+    )
+    picture.updated = timezone.now()
+    picture.save(update_fields=["updated"])
+    _event(
+        picture,
+        PictureEvent.Kind.EDITED,
+        by,
+        {"field": "ability", "area": area.ref, "level": level},
+    )
+    return ab

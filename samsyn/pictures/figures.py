@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
-from shapely.geometry import shape
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from samsyn.analysis import engine
 from samsyn.areas.models import Area, Place
 from samsyn.lib.geo import to_sweref
+from samsyn.lib.replica import replica_reads
 from samsyn.lib.weeks import (
     Period,
     local_midnight,
@@ -33,8 +34,10 @@ from samsyn.lib.weeks import (
 )
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.models import Collaboration
+from samsyn.pictures.briefing import headlines
 from samsyn.police.models import PoliceEvent
 from samsyn.reports.models import Category, Report
+from samsyn.routing.figures import time_to_fix
 
 # 2: coverage per scope with area names, perceived safety in every picture, residents'
 # reports as a separate block, sentences in the generating user's language.
@@ -114,7 +117,9 @@ class _Trace:
 
 def _scope_areas(collab: Collaboration, scope: Area | None) -> tuple[list[Area], bool]:
     """The areas to show (leaf areas of the scope) and whether they are leaves."""
-    qs = Area.objects.in_collaboration(collab).order_by("name")
+    # The outlines come from Area.display_outlines (WKB, cached), never from the
+    # GeoJSON, which takes seconds to decode for a thousand detailed areas.
+    qs = Area.objects.in_collaboration(collab).order_by("name").defer("geometry")
     all_areas = list(qs)
     leaves = [a for a in all_areas if a.level == Area.Level.AREA]
     if scope is None:
@@ -125,32 +130,23 @@ def _scope_areas(collab: Collaboration, scope: Area | None) -> tuple[list[Area],
     return [scope], True
 
 
-def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
-    """Outer rings of a (multi)polygon in SWEREF 99 TM metres, simplified to ~10 m."""
-    geom = shape(geometry)
-    polys = list(getattr(geom, "geoms", [geom]))
-    out = []
-    for poly in polys:
-        lon, lat = poly.exterior.coords.xy
-        x, y = to_sweref(list(lon), list(lat))
-        from shapely.geometry import LineString
-
-        line = LineString(list(zip(x, y, strict=True))).simplify(10)
-        out.append([(round(px), round(py)) for px, py in line.coords])
-    return out
-
-
+@replica_reads()
 def compute_figures(
     collab: Collaboration,
     period: Period,
     scope: Area | None,
     *,
     today: date | None = None,
+    stage: Callable[[str], None] = lambda _name: None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The figures of ``period``; a period that has not ended by ``today`` (local)
     covers only its elapsed part up to the last complete week, and every earlier
-    period it is compared with covers the same part of itself ("so far")."""
+    period it is compared with covers the same part of itself ("so far").
+
+    ``stage`` is told the name (an English msgid) of each step as it starts, so a
+    job can show how far a long picture has come."""
     trace = _Trace()
+    stage(gettext_noop("Counting the reports"))
     whole_end = period.full_end or period.end
     period = period.so_far(today)
     n_series = SERIES[period.kind]
@@ -242,6 +238,7 @@ def compute_figures(
     table.sort(key=lambda row: (-row["this"], -row["last"], row["name"]))
 
     # --------------------------------------------------------------- deviations
+    stage(gettext_noop("Comparing with the normal range"))
     # The last complete ISO week of the (elapsed) period: never a future week.
     iy, iw = period.last_week
     weekly = engine.weekly(collab, iy, iw)
@@ -313,6 +310,7 @@ def compute_figures(
     area_status = []
     for a in areas:
         this_a = [r for r in this_rows if r[2] == a.pk]
+        last_a = sum(1 for r in prev_rows if r[2] == a.pk) if n_series > 1 else None
         p4_a = sum(1 for r in prev4 if r[2] == a.pk)
         mean4 = round(p4_a / n_prev4, 1) if n_prev4 else None
         flags = flags_by_area.get(a.pk, [])
@@ -342,6 +340,7 @@ def compute_figures(
                 "name": a.name,
                 "level": a.level,
                 "this": len(this_a),
+                "last": last_a,
                 "mean4": mean4,
                 "flags": len(flags),
                 "suggested": colour,
@@ -351,6 +350,7 @@ def compute_figures(
         )
 
     # -------------------------------------------------------------- coverage
+    stage(gettext_noop("Coverage, perceived safety and residents"))
     # Zero reports from an area means "calm" only if someone checked in there; where
     # check-ins are in use and no one did, the area is "not covered", never green.
     from samsyn.coverage.models import Coverage
@@ -373,30 +373,19 @@ def compute_figures(
     )
 
     # ---------------------------------------------------------------- hotspots
+    stage(gettext_noop("Looking for hotspots"))
     hot_since = period.start if period.kind != "week" else period.end - timedelta(28)
-    if period.end > hot_since:
-        hot = engine.hotspots(
-            collab, _midnight(hot_since), _midnight(period.end), HOTSPOT_CELL_M
-        )
-    else:  # a period that began today: no elapsed day to look for hot spots in
-        hot = {"geojson": {"features": []}}
-    cells = []
-    for f in hot["geojson"]["features"]:
-        p = f["properties"]
-        if (p.get("bin") or 0) < 2:
-            continue
-        lon, lat = zip(*f["geometry"]["coordinates"][0], strict=True)
-        xs, ys = to_sweref(list(lon), list(lat))
-        cells.append(
-            {
-                "x0": round(min(xs)),
-                "y0": round(min(ys)),
-                "x1": round(max(xs)),
-                "y1": round(max(ys)),
-                "count": int(p.get("count") or 0),
-                "bin": int(p["bin"]),
-            }
-        )
+    cells = _hot_cells(collab, hot_since, period.end)
+    # A cell is new when the same window one period earlier did not make it hot.
+    before = series_periods[-2] if n_series > 1 else None
+    if before is not None:
+        shift = period.start - before.start
+        earlier = {
+            (c["x0"], c["y0"])
+            for c in _hot_cells(collab, hot_since - shift, period.end - shift)
+        }
+        for c in cells:
+            c["new"] = (c["x0"], c["y0"]) not in earlier
     if scope is not None:
         # Only cells with reports of this scope.
         hot_rows = [r for r in window if r[4] >= _midnight(hot_since)]
@@ -409,6 +398,17 @@ def compute_figures(
             )
         ]
     cells.sort(key=lambda c: -c["count"])
+    area_names = {a.pk: a.name for a in area_by_ref.values()}
+    hot_window = [r for r in window if r[4] >= _midnight(hot_since)]
+    by_cell: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
+    step_m = int(HOTSPOT_CELL_M)
+    for r in hot_window:
+        if r[6] is not None and r[2]:
+            by_cell[(int(r[6] // step_m), int(r[7] // step_m))][r[2]] += 1
+    for c in cells:
+        key = (round(c["x0"] / step_m), round(c["y0"] / step_m))
+        most = by_cell[key].most_common(1) if key in by_cell else []
+        c["area"] = area_names.get(most[0][0], "") if most else ""
 
     # --------------------------------------------------------------- top places
     place_counts = Counter(r[3] for r in this_rows if r[3])
@@ -426,8 +426,6 @@ def compute_figures(
                 "trace": trace.add(f"place:{pid}", rows),
             }
         )
-    area_names = {a.pk: a.name for a in area_by_ref.values()}
-    hot_window = [r for r in window if r[4] >= _midnight(hot_since)]
     for i, c in enumerate(cells[:5]):
         rows = [
             r
@@ -445,6 +443,7 @@ def compute_figures(
                 + _("%(m)s m cell, E %(x)s N %(y)s")
                 % {"m": f"{HOTSPOT_CELL_M:.0f}", "x": c["x0"], "y": c["y0"]}
                 + ")",
+                "area": where[0][0] if where else "",
                 "count": len(rows),
                 "restricted_count": sum(1 for r in rows if r[5]),
                 "hotspot_bin": c["bin"],
@@ -454,6 +453,7 @@ def compute_figures(
         )
 
     # --------------------------------------------------------------- open issues
+    stage(gettext_noop("Open issues, police events and the map"))
     issues_qs = (
         Report.objects.filter(
             collaboration=collab, occurred_at__lt=_midnight(period.end)
@@ -510,9 +510,10 @@ def compute_figures(
     pts = [r for r in this_rows if r[6] is not None]
     step = max(1, -(-len(pts) // MAX_POINTS))
     cat_index = {cid: i for i, cid in enumerate(categories)}
+    outlines = Area.display_outlines(collab, areas)
     map_fig = {
         "areas": [
-            {"code": str(a.code), "name": a.name, "rings": _rings(a.geometry)}
+            {"code": str(a.code), "name": a.name, "rings": outlines[str(a.code)]}
             for a in areas
         ],
         "points": [
@@ -527,99 +528,6 @@ def compute_figures(
     # ------------------------------------------------------------------ summary
     n_this, n_last = len(this_rows), len(prev_rows)
     mean4_all = round(len(prev4) / n_prev4, 1) if n_prev4 else None
-    headlines = []
-    if mean4_all is not None:
-        change = _pct(n_this, mean4_all)
-        text = ngettext(
-            "%(n)s report this period against a mean of %(mean)s over the 4 "
-            "previous periods",
-            "%(n)s reports this period against a mean of %(mean)s over the 4 "
-            "previous periods",
-            n_this,
-        ) % {"n": _num(n_this), "mean": _num(mean4_all)}
-        headlines.append(
-            {
-                "text": text + (f" ({change:+d} %)." if change is not None else "."),
-                "trace": "all:this",
-            }
-        )
-    for d in deviations[:3]:
-        headlines.append(
-            {
-                "text": _(
-                    "%(category)s in %(area)s: %(observed)s reports, expected "
-                    "%(expected)s — above the normal range."
-                )
-                % {
-                    "category": d["category"],
-                    "area": d["area"],
-                    "observed": _num(d["observed"]),
-                    "expected": _num(d["expected"]),
-                },
-                "trace": d["trace"],
-            }
-        )
-    rising = [
-        r
-        for r in table
-        if r["mean4"] is not None and r["this"] >= 5 and r["this"] >= 1.5 * r["mean4"]
-    ]
-    for r in rising[:2]:
-        headlines.append(
-            {
-                "text": _("%(category)s: %(n)s reports against a mean of %(mean)s.")
-                % {
-                    "category": r["name"],
-                    "n": _num(r["this"]),
-                    "mean": _num(r["mean4"]),
-                },
-                "trace": r["trace"]["this"],
-            }
-        )
-    top_headline = top_place_headline(top_places)
-    if top_headline is not None:
-        headlines.append(top_headline)
-    old_issues = sum(1 for i in open_issues if i["days_open"] > 30)
-    if old_issues:
-        headlines.append(
-            {
-                "text": ngettext(
-                    "%(n)s physical-environment issue open for more than 30 days.",
-                    "%(n)s physical-environment issues open for more than 30 days.",
-                    old_issues,
-                )
-                % {"n": old_issues},
-                "trace": None,
-            }
-        )
-    if coverage is not None and coverage["not_covered"]:
-        n_nc = len(coverage["not_covered"])
-        headlines.append(
-            {
-                "text": ngettext(
-                    "%(n)s area not covered: no reports and no check-in, so "
-                    "nothing is known there.",
-                    "%(n)s areas not covered: no reports and no check-in, so "
-                    "nothing is known there.",
-                    n_nc,
-                )
-                % {"n": n_nc},
-                "trace": None,
-            }
-        )
-    if perceived is not None and perceived["flagged"]:
-        n_fl = len(perceived["flagged"])
-        headlines.append(
-            {
-                "text": ngettext(
-                    "Perceived safety and reported events diverge in %(n)s area.",
-                    "Perceived safety and reported events diverge in %(n)s areas.",
-                    n_fl,
-                )
-                % {"n": n_fl},
-                "trace": None,
-            }
-        )
     trace.add("all:this", this_rows)
     trace.add("all:last", prev_rows)
     trace.add("all:mean4", prev4)
@@ -650,7 +558,7 @@ def compute_figures(
             "deviations": len(deviations),
             "open_issues": n_issues,
             "police_municipality": len(muni),
-            "headlines": headlines,
+            "headlines": [],
             "trace": {"this": "all:this", "last": "all:last", "mean4": "all:mean4"},
         },
         "deviation_week": f"{iy}-W{iw:02d}",
@@ -670,6 +578,12 @@ def compute_figures(
         },
         "open_issues": open_issues,
         "open_issues_total": n_issues,
+        "time_to_fix": time_to_fix(
+            collab,
+            _midnight(period.end),
+            area_ids=scope_ids if scope else None,
+            trace=trace,
+        ),
         "police": police,
         "interventions": _interventions(collab, period),
         "area_status": area_status,
@@ -679,14 +593,46 @@ def compute_figures(
         "colour_rule": str(COLOUR_RULE),
         "map": map_fig,
     }
+    # Area x category flagged in 3 of the last 6 periods: a "fördjupad analys".
+    from samsyn.problems.recurrence import proposals
+
+    figures["recurring"] = proposals(collab, period, scope=scope, today=today)
     if period.kind in ("quarter", "tertial", "year"):
+        stage(gettext_noop("Ranking the areas"))
         figures["analysis"] = _period_analysis(collab, period, scope, area_by_ref)
+    figures["summary"]["headlines"] = headlines(figures)
     if period.kind == "year":
         figures["evaluation"] = {
             "available": False,
             "note": _("The evaluation of the year's interventions goes here."),
         }
     return figures, trace.data
+
+
+def _hot_cells(collab: Collaboration, since: date, until: date) -> list[dict[str, Any]]:
+    """Hotspot cells (Gi* bin 2 or 3) of reports in [since, until), in SWEREF
+    metres."""
+    if until <= since:  # nothing has elapsed to look for hot spots in
+        return []
+    hot = engine.hotspots(collab, _midnight(since), _midnight(until), HOTSPOT_CELL_M)
+    cells = []
+    for f in hot["geojson"]["features"]:
+        p = f["properties"]
+        if (p.get("bin") or 0) < 2:
+            continue
+        lon, lat = zip(*f["geometry"]["coordinates"][0], strict=True)
+        xs, ys = to_sweref(list(lon), list(lat))
+        cells.append(
+            {
+                "x0": round(min(xs)),
+                "y0": round(min(ys)),
+                "x1": round(max(xs)),
+                "y1": round(max(ys)),
+                "count": int(p.get("count") or 0),
+                "bin": int(p["bin"]),
+            }
+        )
+    return cells
 
 
 def _scoped_coverage(
@@ -915,11 +861,17 @@ def _period_analysis(
             }
         )
     spots.sort(key=lambda s: -s["count"])
+    from samsyn.pictures.priority import suggestions
+
     return {
         "priority": {
-            "rows": rows[:20],
+            # Every ranked area: the forum's ability can move an area up or down.
+            "rows": rows,
             "formula": prio["formula"],
             "notes": prio["notes"],
+            "suggestions": suggestions(
+                collab, period.start, period.end, [r["area"] for r in rows]
+            ),
         },
         "emerging": {
             "first_week": emerging["first_week"],
@@ -929,18 +881,6 @@ def _period_analysis(
         },
         # The decisions the analysis leads to; recorded at the meeting.
         "decisions": [],
-    }
-
-
-def top_place_headline(top_places: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The summary's line about the busiest place or cell, if there is one."""
-    if not top_places:
-        return None
-    tp = max(top_places, key=lambda p: p["count"])
-    return {
-        "text": _("Most reports at %(place)s: %(n)s.")
-        % {"place": tp["name"], "n": tp["count"]},
-        "trace": tp["trace"],
     }
 
 
@@ -958,21 +898,10 @@ def merge_restricted(figures: dict[str, Any], access: Access) -> dict[str, Any]:
         if n > 0:
             places.append({**p, "count": n, "restricted_count": 0})
     out["top_places"] = places
-    # The summary names the busiest place: name it again from what is left, so a
-    # place known only from restricted reports is not named there either.
-    summary = figures.get("summary")
-    raw_places = figures.get("top_places", [])
-    if summary and raw_places:
-        busiest = max(raw_places, key=lambda p: p["count"])["trace"]
-        again = top_place_headline(places)
-        headlines = []
-        for h in summary.get("headlines", []):
-            if busiest is not None and h.get("trace") == busiest:
-                if again is not None:
-                    headlines.append(again)
-                continue
-            headlines.append(h)
-        out["summary"] = {**summary, "headlines": headlines}
+    # The summary is said again from what is left, so nothing known only from
+    # restricted reports is named there either.
+    if figures.get("summary"):
+        out["summary"] = {**figures["summary"], "headlines": headlines(out)}
     m = figures.get("map")
     if m:
         out["map"] = {**m, "points": [p for p in m["points"] if not p[3]]}

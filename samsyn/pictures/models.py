@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -100,6 +101,16 @@ class SituationPicture(VersionedDocument):
     objects = PictureQuerySet.as_manager()
 
     @property
+    def period_name(self) -> str:
+        """ "vecka 49, 2026", "tertial 3, 2026": the period as people say it."""
+        from samsyn.lib.weeks import parse_period, period_name
+
+        try:
+            return period_name(parse_period(self.kind, self.label))
+        except ValueError:
+            return self.label
+
+    @property
     def last_day(self) -> date:
         """The period's last day (``period_end`` is the day after it)."""
         return self.period_end - timedelta(days=1)
@@ -156,3 +167,55 @@ class PictureEvent(DocumentEvent):
 
     def __str__(self) -> str:
         return f"{self.picture} {self.kind}"
+
+
+class AreaAbility(models.Model):
+    """The forum's "möjlighet att påverka" for one area in one picture version.
+
+    Append-only: each assessment is a new row, the latest per area counts, and the
+    earlier ones stay as the history. Carried over to a new version of the picture;
+    read-only once the picture is approved (samsyn.pictures.actions).
+    """
+
+    class Level(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    picture = models.ForeignKey(
+        SituationPicture, on_delete=models.CASCADE, related_name="abilities"
+    )
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    level = models.CharField(
+        _("ability to influence"), max_length=10, choices=Level.choices
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ability to influence")
+        verbose_name_plural = _("abilities to influence")
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["picture", "area", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.picture} {self.area_id} {self.level}"
+
+
+def current_abilities(picture: SituationPicture) -> dict[str, AreaAbility]:
+    """Area ref -> the latest assessment in this picture version."""
+    out: dict[str, AreaAbility] = {}
+    for ab in picture.abilities.select_related("area", "set_by").order_by(
+        "created", "id"
+    ):
+        out[ab.area.ref] = ab
+    return out

@@ -7,6 +7,7 @@ import hashlib
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -20,12 +21,15 @@ from django.utils.translation import gettext_noop
 from samsyn.lib.geo import in_sweden
 from samsyn.organisations.models import Collaboration, record
 from samsyn.police.models import ImportBatch, PoliceEvent
-from samsyn.police.skips import Skip, skipped_row
+from samsyn.police.skips import Skip, SkipSummary
 from samsyn.police.titles import event_time
 
 POLICE_SITE = "https://polisen.se"
 COUNTY_SUFFIX = " län"
 PROGRESS_EVERY = 100
+# Checked events are written (or compared) this many at a time, so memory holds a
+# few thousand events however long the archive is.
+WRITE_EVERY = 2_000
 
 # Feed types that are not incidents: night summaries ("Sammanfattning natt",
 # "Sammanfattning kväll och natt", …), notices ("Övrigt", "Information": press officer
@@ -56,35 +60,68 @@ class PoliceImportError(Exception):
     """The import cannot start (bad arguments); nothing was written."""
 
 
+class NotOurs(Skip):
+    """The event is well formed but not the collaboration's: about another place, or
+    county context without a county given. A stored copy from an earlier import
+    with other options is removed (see docs/decisions/0017)."""
+
+
 @dataclass
 class ImportSummary:
     new: int = 0
     unchanged: int = 0
     updated: int = 0
-    # (event id, or "#<position>" when the id is unusable, reason)
-    skipped: list[tuple[int | str, str]] = field(default_factory=list)
+    # Stored events that this file, read with these options, no longer keeps.
+    removed: int = 0
+    removed_places: Counter[str] = field(default_factory=Counter)
+    skipped: SkipSummary = field(default_factory=SkipSummary)
     dry_run: bool = False
+    read: int = 0  # events or rows read from the file
 
     @property
     def line(self) -> str:
-        parts = [f"{self.new} new"]
+        parts = [_("%(n)s new") % {"n": self.new}]
         if self.updated:
-            parts.append(f"{self.updated} updated")
-        parts += [f"{self.unchanged} unchanged", f"{len(self.skipped)} skipped"]
-        text = "imported " + ", ".join(parts)
-        return f"dry run: would have {text}" if self.dry_run else text
+            parts.append(_("%(n)s updated") % {"n": self.updated})
+        parts += [
+            _("%(n)s unchanged") % {"n": self.unchanged},
+            _("%(n)s skipped") % {"n": len(self.skipped)},
+        ]
+        if self.removed:
+            parts.append(_("%(n)s removed") % {"n": self.removed})
+        if self.dry_run:
+            return _("dry run: would have imported %(parts)s") % {
+                "parts": ", ".join(parts)
+            }
+        return _("imported %(parts)s") % {"parts": ", ".join(parts)}
+
+    def removed_line(self) -> str:
+        """What a re-import with other options took away, by place ("" if nothing)."""
+        if not self.removed:
+            return ""
+        places = ", ".join(
+            f"{place} ({n})" for place, n in self.removed_places.most_common(10)
+        )
+        return _(
+            "%(n)s events stored by an earlier import are no longer kept with these "
+            "options and were removed: %(places)s"
+        ) % {"n": self.removed, "places": places}
 
 
 def finish_batch(batch: ImportBatch, summary: ImportSummary) -> None:
-    """Store a finished import's counts and skip list on its batch."""
+    """Store a finished import's counts and skips (summarised by reason)."""
     batch.new_count = summary.new
     batch.updated_count = summary.updated
     batch.unchanged_count = summary.unchanged
     batch.skipped_count = len(summary.skipped)
-    batch.skipped = [skipped_row(key, reason) for key, reason in summary.skipped]
+    batch.skipped = summary.skipped.stored()
     batch.status = ImportBatch.Status.DONE
     batch.finished_at = dj_timezone.now()
-    batch.progress_done = batch.progress_total = max(batch.progress_total, 1)
+    batch.progress_done = batch.progress_total = max(
+        batch.progress_total, summary.read, 1
+    )
+    if summary.removed:
+        batch.options = {**(batch.options or {}), "removed": summary.removed}
     batch.payload = b""
     batch.save()
 
@@ -168,7 +205,7 @@ def classify(
     ours = {p.casefold() for p in places}
     if location_name.endswith(COUNTY_SUFFIX):
         if county is not None and location_name.casefold() != county.casefold():
-            raise Skip(
+            raise NotOurs(
                 gettext_noop("location.name: in %(place)s, not %(county)s"),
                 {"place": location_name, "county": county},
             )
@@ -176,7 +213,7 @@ def classify(
         folded = place.casefold()
         if not place or place.endswith(COUNTY_SUFFIX):
             if county is None:
-                raise Skip(
+                raise NotOurs(
                     gettext_noop(
                         "location.name: county-wide event in %(place)s; give the "
                         "collaboration's county to keep it as context"
@@ -184,7 +221,7 @@ def classify(
                     {"place": location_name},
                 )
             if place and folded != location_name.casefold():
-                raise Skip(
+                raise NotOurs(
                     gettext_noop("name: about %(place)s, not %(county)s"),
                     {"place": place, "county": county},
                 )
@@ -193,7 +230,7 @@ def classify(
             return PoliceEvent.Precision.MUNICIPALITY, place
         if folded in ours:
             return PoliceEvent.Precision.TOWN, place
-        raise Skip(
+        raise NotOurs(
             gettext_noop(
                 "name: in %(place)s (%(location)s), not in %(municipality)s municipality"
             ),
@@ -204,7 +241,7 @@ def classify(
         return PoliceEvent.Precision.MUNICIPALITY, location_name
     if folded in ours:
         return PoliceEvent.Precision.TOWN, location_name
-    raise Skip(
+    raise NotOurs(
         gettext_noop(
             "location.name: %(place)s is not in %(municipality)s municipality"
         ),
@@ -323,9 +360,53 @@ def _existing(
     return found
 
 
+def _write(
+    collaboration: Collaboration,
+    rows: dict[int, dict[str, Any]],
+    summary: ImportSummary,
+) -> None:
+    """Create the new events among ``rows``, update the changed ones."""
+    existing = _existing(collaboration, list(rows))
+    to_create: list[PoliceEvent] = []
+    to_update: list[tuple[int, dict[str, Any]]] = []
+    for ext_id, values in rows.items():
+        old = existing.get(ext_id)
+        if old is None:
+            to_create.append(PoliceEvent(collaboration=collaboration, **values))
+        elif old[1] == values["content_hash"]:
+            summary.unchanged += 1
+        else:
+            to_update.append((old[0], values))
+    summary.new += len(to_create)
+    summary.updated += len(to_update)
+    if summary.dry_run:
+        return
+    now = dj_timezone.now()
+    PoliceEvent.objects.bulk_create(to_create, batch_size=500)
+    for pk, values in to_update:
+        PoliceEvent.objects.filter(pk=pk).update(updated=now, **values)
+
+
+def _remove(
+    collaboration: Collaboration, ids: list[int], summary: ImportSummary
+) -> None:
+    """Remove stored events that this import's options no longer keep."""
+    for start in range(0, len(ids), 500):
+        stored = PoliceEvent.objects.filter(
+            collaboration=collaboration, external_id__in=ids[start : start + 500]
+        )
+        places = list(stored.values_list("place_name", flat=True))
+        if not places:
+            continue
+        summary.removed += len(places)
+        summary.removed_places.update(places)
+        if not summary.dry_run:
+            stored.delete()
+
+
 def import_police_events(
     collaboration: Collaboration,
-    events: list[Any],
+    events: Iterable[Any],
     *,
     county_name: str | None = None,
     places: Iterable[str] = (),
@@ -334,13 +415,19 @@ def import_police_events(
     progress: Progress | None = None,
     file_name: str = "",
     batch: ImportBatch | None = None,
+    size: int = 0,
 ) -> ImportSummary:
     """Import feed events for the collaboration's municipality (and county context).
 
-    Every event is checked first; an event that is malformed or about another place is
-    skipped with its reason. New events are created, changed ones updated, identical
-    ones left alone, all in one transaction. A dry run reports the same numbers and
-    writes nothing.
+    ``events`` may be a list or a ``JsonArrayReader`` streaming an archive: events are
+    checked and written a few thousand at a time, so memory does not grow with the
+    file. An event that is malformed or about another place is skipped with its
+    reason (summarised by reason). New events are created, changed ones updated,
+    identical ones left alone; a stored event that these options no longer keep
+    (a town not listed with ``places`` any more, county context without a county)
+    is removed. All of it happens in one transaction: a file that turns out broken
+    halfway writes nothing. A dry run reports the same numbers and writes nothing.
+    ``size`` (bytes, when known) lets progress count bytes read.
     """
     municipality = collaboration.municipality_name.strip()
     if not municipality:
@@ -357,55 +444,60 @@ def import_police_events(
             )
     places = [p.strip() for p in places if p.strip()]
     summary = ImportSummary(dry_run=dry_run)
-    total = len(events)
+    total = len(events) if isinstance(events, list) else 0
+    streamed = size and hasattr(events, "position")
+    seen: set[int] = set()
     rows: dict[int, dict[str, Any]] = {}
-    for i, event in enumerate(events, start=1):
-        key: int | str = f"#{i}"
-        if isinstance(event, dict) and type(event.get("id")) is int:
-            key = event["id"]
-        try:
-            values = event_values(
-                event, municipality=municipality, county=county_name, places=places
-            )
-            if values["external_id"] in rows:
-                raise Skip(gettext_noop("id: appears more than once in the file"))
-        except Skip as exc:
-            summary.skipped.append((key, exc.reason))
-        else:
-            rows[values["external_id"]] = values
-        if progress and (i % PROGRESS_EVERY == 0 or i == total):
-            progress("checked", i, total)
-
-    existing = _existing(collaboration, list(rows))
-    to_create: list[PoliceEvent] = []
-    to_update: list[tuple[int, dict[str, Any]]] = []
-    for ext_id, values in rows.items():
-        old = existing.get(ext_id)
-        if old is None:
-            to_create.append(PoliceEvent(collaboration=collaboration, **values))
-        elif old[1] == values["content_hash"]:
-            summary.unchanged += 1
-        else:
-            to_update.append((old[0], values))
-    summary.new, summary.updated = len(to_create), len(to_update)
-    if dry_run:
-        return summary
-
-    now = dj_timezone.now()
+    not_ours: list[int] = []
     with transaction.atomic():
+        for i, event in enumerate(events, start=1):
+            key: int | str = f"#{i}"
+            if isinstance(event, dict) and type(event.get("id")) is int:
+                key = event["id"]
+            try:
+                values = event_values(
+                    event, municipality=municipality, county=county_name, places=places
+                )
+                if values["external_id"] in seen:
+                    raise Skip(gettext_noop("id: appears more than once in the file"))
+            except NotOurs as exc:
+                summary.skipped.add(key, exc.reason)
+                if isinstance(key, int):
+                    not_ours.append(key)
+            except Skip as exc:
+                summary.skipped.add(key, exc.reason)
+            else:
+                seen.add(values["external_id"])
+                rows[values["external_id"]] = values
+            if len(rows) >= WRITE_EVERY:
+                _write(collaboration, rows, summary)
+                rows.clear()
+            if len(not_ours) >= WRITE_EVERY:
+                _remove(collaboration, not_ours, summary)
+                not_ours.clear()
+            summary.read = i
+            if progress and i % PROGRESS_EVERY == 0:
+                if streamed:
+                    position = events.position  # type: ignore[attr-defined]
+                    progress("read", min(position, size - 1), size)
+                else:
+                    progress("checked", i, total or i)
+        _write(collaboration, rows, summary)
+        _remove(collaboration, not_ours, summary)
+        if progress:
+            if streamed:
+                progress("read", size, size)
+            else:
+                progress("checked", summary.read, summary.read)
+        if dry_run:
+            return summary
         if batch is None:
             batch = ImportBatch.objects.create(
                 collaboration=collaboration,
                 kind=ImportBatch.Kind.EVENTS,
                 file_name=file_name,
                 created_by=by if getattr(by, "pk", None) else None,
-                progress_total=total,
             )
-        PoliceEvent.objects.bulk_create(to_create, batch_size=500)
-        for n, (pk, values) in enumerate(to_update, start=1):
-            PoliceEvent.objects.filter(pk=pk).update(updated=now, **values)
-            if progress and (n % PROGRESS_EVERY == 0 or n == len(to_update)):
-                progress("updated", n, len(to_update))
         finish_batch(batch, summary)
         record(
             by,
@@ -416,6 +508,7 @@ def import_police_events(
                 "updated": summary.updated,
                 "unchanged": summary.unchanged,
                 "skipped": len(summary.skipped),
+                "removed": summary.removed,
                 "county": county_name or "",
                 "places": places,
                 "batch": batch.pk,

@@ -2,71 +2,85 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import io
+from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from samsyn.lib.jsonstream import JsonArrayReader, JsonStreamError
+from samsyn.lib.limits import megabytes
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import record
-from samsyn.police.actions import PoliceImportError, import_police_events
+from samsyn.police.actions import (
+    PoliceImportError,
+    event_values,
+    import_police_events,
+)
 from samsyn.police.crimes import (
     import_crimes,
     mapping_snapshot,
     suggest_mapping,
 )
 from samsyn.police.models import ColumnMapping, ImportBatch
-from samsyn.police.skips import skipped_row
+from samsyn.police.skips import Skip
 from samsyn.police.tabular import MAX_BYTES, FileProblem, read_table
 
 PREVIEW_ROWS = 20
+
+
+# The largest events file the imports page takes (it is kept in the batch between
+# preview and confirmation). The command line streams files of any size.
+EVENTS_WEB_MAX_BYTES = MAX_BYTES
+
+
+# What to do with an archive larger than the page takes.
+EVENTS_TOO_LARGE_ADVICE = gettext_lazy(
+    "Import it with the command `samsyn import_police_events FILE "
+    "--collaboration SLUG`, which reads files of any size."
+)
+
+
+def events_too_large(size: int) -> str:
+    """The page's refusal of a file of ``size`` bytes, with the advice."""
+    return _("The file is larger than %(mb)s MB. %(advice)s") % {
+        "mb": megabytes(EVENTS_WEB_MAX_BYTES),
+        "advice": EVENTS_TOO_LARGE_ADVICE,
+    }
+
+
+def read_events(stream: IO[bytes]) -> JsonArrayReader:
+    """The events of a feed file as a stream; iterating raises FileProblem (via
+    JsonStreamError) when the file turns out not to be a JSON array."""
+    return JsonArrayReader(stream)
 
 
 def parse_events_file(raw: bytes) -> list[Any]:
     """The events of a feed file (a JSON array), or FileProblem saying why not.
 
     Every way a file can be unusable ends here with a message, never a traceback:
-    empty, too large, not UTF-8 (a byte-order mark is allowed), not JSON, nested too
-    deeply for the parser (RecursionError), a number with more digits than Python
-    converts (ValueError), or not an array.
+    empty, not UTF-8 (a byte-order mark is allowed), not JSON, nested too deeply for
+    the parser, a number with more digits than Python converts, or not an array.
+    The imports page takes files up to EVENTS_WEB_MAX_BYTES.
     """
-    if not raw.strip():
-        raise FileProblem(_("The file is empty."))
-    if len(raw) > MAX_BYTES:
-        raise FileProblem(
-            _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
-        )
+    if len(raw) > EVENTS_WEB_MAX_BYTES:
+        raise FileProblem(events_too_large(len(raw)))
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise FileProblem(
-            _("Not UTF-8 text (%(reason)s).") % {"reason": exc.reason}
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise FileProblem(
-            _("Not valid JSON (line %(line)s: %(error)s).")
-            % {"line": exc.lineno, "error": exc.msg}
-        ) from exc
-    except RecursionError as exc:
-        raise FileProblem(_("The JSON is nested too deeply.")) from exc
-    except ValueError as exc:  # e.g. an integer with more than 4300 digits
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise FileProblem(
-            _("Not usable JSON (%(error)s).") % {"error": first_line}
-        ) from exc
-    if not isinstance(doc, list):
-        raise FileProblem(
-            _("Expected a JSON array of events, found a %(type)s.")
-            % {"type": type(doc).__name__}
-        )
-    return doc
+        return list(read_events(io.BytesIO(raw)))
+    except JsonStreamError as exc:
+        raise FileProblem(str(exc)) from exc
 
 
-def _events_preview(events: list[Any], skipped: set[Any]) -> list[dict[str, Any]]:
+def _events_preview(
+    events: list[Any], *, municipality: str, county: str | None, places: list[str]
+) -> list[dict[str, Any]]:
+    """The first events the import will keep, as the preview shows them."""
     rows = []
     for event in events:
-        if not isinstance(event, dict) or event.get("id") in skipped:
+        try:
+            event_values(event, municipality=municipality, county=county, places=places)
+        except Skip:
             continue
         rows.append(
             {
@@ -105,9 +119,14 @@ def stage_events(
         updated_count=summary.updated,
         unchanged_count=summary.unchanged,
         skipped_count=len(summary.skipped),
-        skipped=[skipped_row(k, r) for k, r in summary.skipped],
-        options={"county": county, "places": places},
-        preview=_events_preview(events, {k for k, _ in summary.skipped}),
+        skipped=summary.skipped.stored(),
+        options={"county": county, "places": places, "removed": summary.removed},
+        preview=_events_preview(
+            events,
+            municipality=collab.municipality_name.strip(),
+            county=county or None,
+            places=places,
+        ),
         progress_total=len(events),
         payload=raw,
     )
@@ -116,7 +135,11 @@ def stage_events(
 
 
 def stage_crimes(
-    access: Access, raw: bytes, file_name: str, mapping: ColumnMapping | None
+    access: Access,
+    raw: bytes,
+    file_name: str,
+    mapping: ColumnMapping | None,
+    date_order: str = "",
 ) -> ImportBatch:
     """A dry run of a crime extract, kept as a `preview` batch to confirm."""
     collab = access.collaboration
@@ -125,7 +148,7 @@ def stage_crimes(
     table = read_table(raw, file_name)
     if mapping is None:
         mapping = suggest_mapping(table.header)
-    summary = import_crimes(collab, table, mapping, dry_run=True)
+    summary = import_crimes(collab, table, mapping, dry_run=True, date_order=date_order)
     batch = ImportBatch.objects.create(
         collaboration=collab,
         kind=ImportBatch.Kind.CRIMES,
@@ -135,12 +158,13 @@ def stage_crimes(
         new_count=summary.new,
         unchanged_count=summary.unchanged,
         skipped_count=len(summary.skipped),
-        skipped=[skipped_row(k, r) for k, r in summary.skipped],
+        skipped=summary.skipped.stored(),
         options={
             "mapping": mapping_snapshot(mapping),
             "header": table.header,
             "encoding": table.encoding,
             "delimiter": table.delimiter,
+            "date_order": summary.date_order,
             "police_category": summary.police_category,
             "outside": summary.outside,
             "municipality_level": summary.municipality_level,

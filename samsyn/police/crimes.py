@@ -101,8 +101,12 @@ DATE_TIME_RE = re.compile(
 )
 COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2})(\d{2})(\d{2})?)?$")
 DMY_RE = re.compile(
-    r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
+    r"^(\d{1,2})([/.])(\d{1,2})[/.](\d{4})(?:[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
 )
+# 03/05/2024: day or month first? Decided for the whole column (decide_date_order).
+# With dots (03.05.2024) the day always comes first, as in Swedish and European use.
+SLASH_DATE_RE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/\d{4}")
+DATE_ORDERS = ("dmy", "mdy")
 CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
 CLOCK_COMPACT_RE = re.compile(r"^(\d{3,4})$")
 
@@ -224,6 +228,8 @@ def _build(
 ) -> datetime:
     if order == "dmy":
         d, mo, y, h, mi, s = groups
+    elif order == "mdy":
+        mo, d, y, h, mi, s = groups
     else:
         y, mo, d, h, mi, s = groups
     try:
@@ -242,8 +248,66 @@ def _build(
         ) from exc
 
 
-def parse_when(value: Any, column: str, fmt: str = "") -> tuple[datetime, bool]:
-    """(naive local datetime, whether a time of day was given)."""
+def decide_date_order(values: Any, column: str, given: str = "") -> str:
+    """ "dmy" or "mdy" for the slash dates of a column, decided from all its values.
+
+    ISO dates (2024-05-03) need no decision and are read as such whatever this says.
+    A value whose first number is over 12 can only be day first; one whose second is
+    over 12 only month first. If no value decides and some could be read both ways
+    (03/05/2024), FileProblem asks for the order instead of guessing; so does a column
+    where values decide both ways.
+    """
+    if given:
+        return given
+    day_first = month_first = 0
+    ambiguous = ""
+    seen = False
+    for value in values:
+        m = SLASH_DATE_RE.match(value) if isinstance(value, str) else None
+        if m is None:
+            continue
+        seen = True
+        a, b = int(m.group(1)), int(m.group(2))
+        if a > 12:
+            day_first += 1
+        elif b > 12:
+            month_first += 1
+        elif a != b and not ambiguous:
+            ambiguous = value.strip()
+    if day_first and month_first:
+        raise AmbiguousDates(
+            _(
+                "The column %(column)s has dates written day first and dates written "
+                "month first. Choose the date order: day first (dmy) or month first "
+                "(mdy); dates that do not fit it are skipped."
+            )
+            % {"column": column}
+        )
+    if day_first:
+        return "dmy"
+    if month_first:
+        return "mdy"
+    if ambiguous:
+        raise AmbiguousDates(
+            _(
+                "The column %(column)s has dates like %(example)s that can be read day "
+                "first or month first, and no date in it decides which. Choose the "
+                "date order: day first (dmy) or month first (mdy)."
+            )
+            % {"column": column, "example": ambiguous}
+        )
+    return "dmy" if seen else ""
+
+
+class AmbiguousDates(FileProblem):
+    """The date order of a column cannot be told from its values; ask for it."""
+
+
+def parse_when(
+    value: Any, column: str, fmt: str = "", order: str = "dmy"
+) -> tuple[datetime, bool]:
+    """(naive local datetime, whether a time of day was given). ``order`` is how
+    slash dates are read ("dmy" or "mdy"); ISO dates are always year first."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=None), True
     if isinstance(value, date):
@@ -262,10 +326,16 @@ def parse_when(value: Any, column: str, fmt: str = "") -> tuple[datetime, bool]:
                 {"column": column, "value": repr(raw), "format": fmt},
             ) from exc
         return parsed, any(c in fmt for c in ("%H", "%I", "%M"))
-    for pattern, order in ((DATE_TIME_RE, "ymd"), (COMPACT_RE, "ymd"), (DMY_RE, "dmy")):
+    for pattern in (DATE_TIME_RE, COMPACT_RE):
         m = pattern.match(raw)
         if m:
-            return _build(m.groups(), order, raw, column), m.group(4) is not None
+            return _build(m.groups(), "ymd", raw, column), m.group(4) is not None
+    m = DMY_RE.match(raw)
+    if m:
+        first, separator, *rest = m.groups()
+        groups = (first, *rest)
+        slash_order = order if separator == "/" else "dmy"
+        return _build(groups, slash_order, raw, column), m.group(5) is not None
     raise Skip(
         gettext_noop("%(column)s: %(value)s is not a date like 2026-08-22 19:51"),
         {"column": column, "value": repr(raw)},
@@ -307,6 +377,7 @@ class Context:
     positions: dict[str, int]
     categories: dict[str, int]  # folded crime type or code → category id
     category_names: dict[int, str]
+    date_order: str = "dmy"
 
 
 def _cell(cells: list[Any], ctx: Context, field_name: str) -> Any:
@@ -376,7 +447,7 @@ def row_values(cells: list[Any], ctx: Context) -> dict[str, Any]:
     """The stored values of one row, or Skip with the first problem found."""
     m = ctx.mapping
     when, has_time = parse_when(
-        _cell(cells, ctx, "time_column"), m.time_column, m.time_format
+        _cell(cells, ctx, "time_column"), m.time_column, m.time_format, ctx.date_order
     )
     if m.clock_column:
         clock = parse_clock(_cell(cells, ctx, "clock_column"), m.clock_column)
@@ -457,6 +528,8 @@ class CrimeSummary(ImportSummary):
     outside: int = 0
     municipality_level: int = 0
     preview: list[dict[str, Any]] = field(default_factory=list)
+    # How dates like 03/05/2024 were read ("dmy", "mdy"; "" when there were none).
+    date_order: str = ""
 
 
 def _preview_row(
@@ -488,16 +561,27 @@ def import_crimes(
     file_name: str = "",
     batch: ImportBatch | None = None,
     progress: Progress | None = None,
+    date_order: str = "",
 ) -> CrimeSummary:
     """Check every row, then write the new ones in one transaction (unless dry run).
 
     Raises FileProblem (nothing written) when the file as a whole does not fit the
-    mapping; rows that cannot be used are skipped with their row number and reason.
+    mapping, and AmbiguousDates when the date order must be given (``date_order``,
+    "dmy" or "mdy"); rows that cannot be used are skipped with their row number and
+    reason (summarised by reason).
     """
     positions = check_mapping(mapping, table.header)
     lookup, names = category_lookup(collaboration, mapping)
-    ctx = Context(collaboration, mapping, positions, lookup, names)
-    summary = CrimeSummary(dry_run=dry_run)
+    order = ""
+    if not mapping.time_format:
+        time_at = positions["time_column"]
+        order = decide_date_order(
+            (cells[time_at] for _, cells in table.rows if time_at < len(cells)),
+            mapping.time_column,
+            date_order,
+        )
+    ctx = Context(collaboration, mapping, positions, lookup, names, order or "dmy")
+    summary = CrimeSummary(dry_run=dry_run, date_order=order)
     total = len(table.rows)
     rows: list[tuple[int, dict[str, Any]]] = []
     seen_case: dict[str, int] = {}

@@ -16,6 +16,10 @@ class EventsUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Events file (JSON)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+        help_text=_(
+            "At most 20 MB here. A larger archive: `samsyn import_police_events FILE "
+            "--collaboration SLUG` reads files of any size."
+        ),
     )
     county = forms.CharField(
         label=_("County"),
@@ -46,6 +50,19 @@ class CrimesUploadForm(forms.Form):
         queryset=ColumnMapping.objects.none(),
         required=False,
         empty_label=_("Suggest from the file's headers"),
+    )
+    date_order = forms.ChoiceField(
+        label=_("Dates like 03/05/2024"),
+        required=False,
+        choices=[
+            ("", _("Decide from the file")),
+            ("dmy", _("Day first: 3 May 2024")),
+            ("mdy", _("Month first: 5 March 2024")),
+        ],
+        help_text=_(
+            "Only needed when no date in the file shows the order. Dates like "
+            "2024-05-03 are always read year first."
+        ),
     )
 
     def __init__(self, *args: Any, collaboration: Collaboration, **kwargs: Any) -> None:

@@ -1,7 +1,12 @@
 """Reading a spreadsheet extract (CSV or XLSX) into a header and rows of cells.
 
-CSV: UTF-8 (with or without BOM) or else Windows-1252; the delimiter is `;`, `,` or a
-tab, whichever the header line uses most. XLSX: the first sheet, read with openpyxl in
+CSV: UTF-8 (with or without BOM) when the file is UTF-8; a file that is UTF-8 except
+for some lines is refused with those lines' numbers (joined from files saved in two
+encodings: reading it either way would garble part of it); a file with no UTF-8 in it
+is read as Windows-1252 (Latin-1 and Excel's "CSV" in Swedish Windows), and the table
+says which encoding was used. The delimiter is `;`, `,` or a tab, whichever splits
+the first lines into the same number of columns (most of them, then the widest).
+A file with a header and no rows is refused. XLSX: the first sheet, read with openpyxl in
 read-only mode. Any problem with the file as a whole raises `FileProblem` with a message
 meant for the person who uploaded it. No Django imports.
 
@@ -23,8 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024  # what the imports pages take
+# The command line reads larger extracts (still within MAX_ROWS).
+MAX_BYTES_COMMAND = 100 * 1024 * 1024
+SNIFF_CHARS = 64 * 1024
+MAX_LINES_SHOWN = 10
 MAX_CELL = 2_000  # characters; no column of a crime extract needs more
 MAX_ROWS = 200_000
 MAX_COLUMNS = 500  # an extract has a few dozen
@@ -46,8 +56,23 @@ class Table:
     delimiter: str = ""
 
 
+def _lines_not_utf8(raw: bytes) -> tuple[list[int], int]:
+    """(numbers of the lines that are not UTF-8, lines with valid non-ASCII UTF-8)."""
+    bad: list[int] = []
+    utf8 = 0
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(number)
+        else:
+            utf8 += not text.isascii()
+    return bad, utf8
+
+
 def decode(raw: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 when it is valid UTF-8, otherwise Windows-1252."""
+    """(text, encoding): UTF-8 when it is valid UTF-8; Windows-1252 when nothing in
+    it is UTF-8; a file that mixes the two is refused, naming the lines."""
     if b"\x00" in raw:
         raise FileProblem(
             _(
@@ -59,19 +84,55 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    bad, utf8 = _lines_not_utf8(raw)
+    if utf8 or raw.startswith(b"\xef\xbb\xbf"):
+        lines = ", ".join(str(n) for n in bad[:MAX_LINES_SHOWN])
+        if len(bad) > MAX_LINES_SHOWN:
+            lines += " …"
+        raise FileProblem(
+            ngettext(
+                "The file is UTF-8 except line %(lines)s, which is in another "
+                "encoding (Windows-1252?). Nothing was guessed: save the whole file "
+                "as UTF-8 and import it again.",
+                "The file is UTF-8 except %(n)s lines (%(lines)s), which are in "
+                "another encoding (Windows-1252?). Nothing was guessed: save the "
+                "whole file as UTF-8 and import it again.",
+                len(bad),
+            )
+            % {"lines": lines, "n": len(bad)}
+        )
     try:
         return raw.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
         raise FileProblem(
-            _("The file is neither UTF-8 nor Windows-1252 text (byte %(byte)s).")
-            % {"byte": exc.start}
+            _(
+                "The file is neither UTF-8 nor Windows-1252 text (line %(line)s, "
+                "byte %(byte)s)."
+            )
+            % {"line": line, "byte": exc.start}
         ) from exc
 
 
-def sniff_delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ";"
+def sniff_delimiter(text: str) -> str:
+    """`;`, `,` or tab: the one that splits the first lines (up to SNIFF_CHARS) into
+    the same number of columns most often, then into the most columns."""
+    sample = text[:SNIFF_CHARS]
+    if len(text) > SNIFF_CHARS:
+        sample = sample.rsplit("\n", 1)[0]  # no half line
+    lines = [line for line in sample.splitlines() if line.strip()][:50]
+    best, best_score = ";", (0, 0)
+    for delimiter in (";", ",", "\t"):
+        try:
+            widths = [len(r) for r in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        if not widths or widths[0] < 2:
+            continue
+        score = (sum(w == widths[0] for w in widths), widths[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def _clean_header(cells: list[Any]) -> list[str]:
@@ -116,8 +177,7 @@ def read_csv(raw: bytes) -> Table:
     text, encoding = decode(raw)
     if not text.strip():
         raise FileProblem(_("The file is empty."))
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
+    delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     old_limit = csv.field_size_limit()
     csv.field_size_limit(MAX_CELL + 1)
@@ -153,6 +213,8 @@ def read_csv(raw: bytes) -> Table:
         csv.field_size_limit(old_limit)
     if header is None:
         raise FileProblem(_("The file is empty."))
+    if not rows:
+        raise FileProblem(_("The file has a header but no data rows."))
     return Table(header=header, rows=rows, encoding=encoding, delimiter=delimiter)
 
 
@@ -237,17 +299,24 @@ def _read_xlsx(raw: bytes) -> Table:
         book.close()
     if header is None:
         raise FileProblem(_("The workbook's first sheet is empty."))
+    if not rows:
+        raise FileProblem(_("The file has a header but no data rows."))
     return Table(header=header, rows=rows, encoding="xlsx")
 
 
-def read_table(raw: bytes, file_name: str = "") -> Table:
-    """The extract's header and rows, from CSV or XLSX bytes."""
+def too_large(max_bytes: int) -> FileProblem:
+    return FileProblem(
+        _("The file is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
+    )
+
+
+def read_table(raw: bytes, file_name: str = "", max_bytes: int = MAX_BYTES) -> Table:
+    """The extract's header and rows, from CSV or XLSX bytes (at most ``max_bytes``:
+    the page's limit unless the command line gives its own)."""
     if not raw:
         raise FileProblem(_("The file is empty."))
-    if len(raw) > MAX_BYTES:
-        raise FileProblem(
-            _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
-        )
+    if len(raw) > max_bytes:
+        raise too_large(max_bytes)
     if raw.startswith(XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
         return read_xlsx(raw)
     return read_csv(raw)

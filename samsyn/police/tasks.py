@@ -57,6 +57,7 @@ def run_import(batch_id: int) -> None:
                 batch.collaboration,
                 read_table(raw, batch.file_name),
                 mapping_from_snapshot(options["mapping"]),
+                date_order=options.get("date_order", ""),
                 by=batch.created_by,
                 batch=batch,
                 progress=_progress(batch.pk),

@@ -13,12 +13,15 @@ from samsyn.lib.limits import max_body
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import get_access
 from samsyn.police.batches import (
+    EVENTS_TOO_LARGE_ADVICE,
+    EVENTS_WEB_MAX_BYTES,
     confirm_batch,
+    events_too_large,
     save_mapping,
     stage_crimes,
     stage_events,
 )
-from samsyn.police.crimes import mapping_from_snapshot
+from samsyn.police.crimes import AmbiguousDates, mapping_from_snapshot
 from samsyn.police.forms import CrimesUploadForm, EventsUploadForm, MappingForm
 from samsyn.police.models import ColumnMapping, ImportBatch
 from samsyn.police.tabular import MAX_BYTES, FileProblem
@@ -73,7 +76,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     return _page(request, _import_access(request))
 
 
-@max_body(MAX_BYTES)
+@max_body(EVENTS_WEB_MAX_BYTES, advice=EVENTS_TOO_LARGE_ADVICE)
 @login_required
 @require_POST
 def upload_events(request: HttpRequest) -> HttpResponse:
@@ -82,6 +85,9 @@ def upload_events(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, access, events_form=form, status=422)
     upload = form.cleaned_data["file"]
+    if upload.size > EVENTS_WEB_MAX_BYTES:  # a body sent without its length
+        form.add_error("file", events_too_large(upload.size))
+        return _page(request, access, events_form=form, status=422)
     try:
         batch = stage_events(
             access,
@@ -110,8 +116,15 @@ def upload_crimes(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data["file"]
     try:
         batch = stage_crimes(
-            access, upload.read(), upload.name, form.cleaned_data["mapping"]
+            access,
+            upload.read(),
+            upload.name,
+            form.cleaned_data["mapping"],
+            form.cleaned_data["date_order"],
         )
+    except AmbiguousDates as exc:
+        form.add_error("date_order", str(exc))
+        return _page(request, access, crimes_form=form, status=422)
     except FileProblem as exc:
         form.add_error("file", _("Nothing was imported: %(e)s") % {"e": exc})
         return _page(request, access, crimes_form=form, status=422)

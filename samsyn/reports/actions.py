@@ -18,6 +18,7 @@ from samsyn.lib.geo import to_sweref
 from samsyn.organisations.access import Access
 from samsyn.organisations.models import Organisation, record
 from samsyn.reports.models import Report, ReportStatusChange
+from samsyn.routing.actions import audit_data, decide, route_report
 
 
 class IdempotencyConflict(Exception):
@@ -99,9 +100,15 @@ def submit_report(
         idempotency_key=idempotency_key or None,
         idempotency_fingerprint=_fingerprint(data) if idempotency_key else "",
     )
+    decision = None
     if category.physical_environment:
         report.status = Report.Status.REPORTED
         report.owner = category.default_owner
+        # Routing rules (samsyn.routing) choose the owner as the report is stored.
+        decision = decide(report)
+        if decision is not None:
+            report.status = Report.Status.ASSIGNED
+            report.owner_id = decision.owner_id
     try:
         with transaction.atomic():
             report.save()
@@ -109,11 +116,15 @@ def submit_report(
                 ReportStatusChange.objects.create(
                     report=report,
                     collaboration=collab,
-                    status=report.status,
-                    owner=report.owner,
+                    status=Report.Status.REPORTED,
+                    owner=category.default_owner,
                     changed_by=by,
                 )
-            record(by, "report.submitted", report, data={"source": source})
+            audit: dict[str, Any] = {"source": source}
+            if decision is not None:
+                route_report(report, by=by, decision=decision, audit=False)
+                audit["routing"] = audit_data(decision)
+            record(by, "report.submitted", report, data=audit)
     except IntegrityError:
         if not idempotency_key:
             raise

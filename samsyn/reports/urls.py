@@ -11,6 +11,7 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.web_manifest, name="manifest"),
     path("mine/", views.my_reports, name="mine"),
+    path("where/", views.where, name="where"),
     path("checklist/", views.checklist, name="checklist"),
     path("checklist/new/", views.category_edit, name="category_new"),
     path("checklist/<int:pk>/", views.category_edit, name="category_edit"),

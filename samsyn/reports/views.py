@@ -55,6 +55,24 @@ def _map_settings() -> dict[str, str]:
 
 
 @login_required
+def where(request: HttpRequest) -> JsonResponse:
+    """Where a position is, in words: the nearest named place and the area, for the
+    reporting form's confirmation ("Vid Stortorget (område Centrum 1)")."""
+    access = require_access(request, Cap.CREATE_REPORT)
+    try:
+        lat = float(request.GET.get("lat", ""))
+        lon = float(request.GET.get("lon", ""))
+    except ValueError:
+        return JsonResponse({"error": _("Give lat and lon as numbers.")}, status=400)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return JsonResponse({"error": _("Give lat and lon as numbers.")}, status=400)
+    from samsyn.areas.naming import describe_point
+
+    assert access.collaboration is not None  # noqa: S101 - require_access checks it
+    return JsonResponse(describe_point(access.collaboration, lon, lat))
+
+
+@login_required
 def new_report(request: HttpRequest) -> HttpResponse:
     access = require_access(request, Cap.CREATE_REPORT)
     warnings: list[ReportWarning] = []

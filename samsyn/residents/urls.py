@@ -9,4 +9,5 @@ urlpatterns = [
     path("settings/", views.page_settings, name="settings"),
     path("<uuid:code>/moderate/", views.moderate, name="moderate"),
     path("<slug:slug>/report/", views.public_report, name="report"),
+    path("<slug:slug>/where/", views.public_where, name="where"),
 ]

@@ -7,14 +7,14 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from samsyn.areas.models import Area
 from samsyn.organisations.access import Access, Cap
@@ -56,6 +56,24 @@ def _open_page(slug: str) -> tuple[Collaboration, ResidentSettings]:
     if page is None:
         raise Http404
     return collab, page
+
+
+@require_GET
+def public_where(request: HttpRequest, slug: str) -> JsonResponse:
+    """Where a chosen position is, for the public page's confirmation: the nearest of
+    the places the page already lists, and the area. Nothing else is said."""
+    collab, _page = _open_page(slug)
+    try:
+        lat = float(request.GET.get("lat", ""))
+        lon = float(request.GET.get("lon", ""))
+    except ValueError:
+        return JsonResponse({"error": _("Give lat and lon as numbers.")}, status=400)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return JsonResponse({"error": _("Give lat and lon as numbers.")}, status=400)
+    from samsyn.areas.naming import describe_point
+
+    found = describe_point(collab, lon, lat)
+    return JsonResponse({"text": found["text"], "area": found["area"]})
 
 
 def public_report(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,7 +1,7 @@
 """Importing survey results: check every row first, then write all or nothing.
 
-A file is read with the police importer's CSV reader (UTF-8 or Windows-1252; `;`, `,`
-or tab). Each row must name an area of the collaboration by its reference code, a
+A file is read with the police importer's CSV reader (UTF-8, or Windows-1252 when
+nothing in it is UTF-8, a mix refused with its lines; `;`, `,` or tab). Each row must name an area of the collaboration by its reference code, a
 sane year and a value within the mapping's scale. If any row is wrong nothing is
 written and every problem is listed by line. Identical repeated rows are skipped with
 a reason; the same area and year twice with different values is an error.
@@ -24,6 +24,12 @@ from samsyn.police.tabular import FileProblem, read_csv
 from samsyn.surveys.models import SurveyImport, SurveyMapping, SurveyResult
 
 MIN_YEAR = 1990
+# A file with thousands of bad lines is listed by its first few, then counted.
+LINES_SHOWN = 20
+# The upload page takes 5 MB; the command line 20 MB. Survey results are one row per
+# area and year: even every DeSO of Sweden over decades stays far below either.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_COMMAND_BYTES = 20 * 1024 * 1024
 # More than anyone could have asked in one area (and within the database column).
 MAX_RESPONDENTS = 10_000_000
 
@@ -78,6 +84,22 @@ class ImportPlan:
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.rows)
+
+    @property
+    def errors_shown(self) -> list[tuple[int, str]]:
+        return self.errors[:LINES_SHOWN]
+
+    @property
+    def errors_more(self) -> int:
+        return max(0, len(self.errors) - LINES_SHOWN)
+
+    @property
+    def skipped_shown(self) -> list[tuple[int, str]]:
+        return self.skipped[:LINES_SHOWN]
+
+    @property
+    def skipped_more(self) -> int:
+        return max(0, len(self.skipped) - LINES_SHOWN)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)

@@ -16,6 +16,7 @@ from samsyn.lib.limits import max_body
 from samsyn.organisations.access import Cap
 from samsyn.organisations.middleware import require_access
 from samsyn.surveys.actions import (
+    MAX_UPLOAD_BYTES,
     apply_survey_import,
     default_mapping,
     plan_survey_import,
@@ -25,7 +26,7 @@ from samsyn.surveys.forms import MappingForm, UploadForm
 from samsyn.surveys.models import SurveyImport, SurveyMapping, SurveyResult
 from samsyn.surveys.summary import perceived_for_year
 
-MAX_UPLOAD = 5 * 1024 * 1024
+MAX_UPLOAD = MAX_UPLOAD_BYTES
 
 
 @login_required

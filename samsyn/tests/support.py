@@ -280,14 +280,20 @@ TESTED_CRITERIA: dict[str, str] = {
     "1.1.1": "samsyn/tests/test_text_equivalents.py (charts give their values)",
     "1.3.1": "samsyn/tests/test_page_markup.py (hints, labels, fieldsets)",
     "1.4.1": "samsyn/tests/test_page_markup.py (no style attribute the policy refuses)",
-    "1.4.10": "samsyn/tests/test_page_markup.py (tables in .table-wrap)",
-    "1.4.11": "samsyn/tests/test_focus_style.py",
-    "2.4.11": "samsyn/tests/test_wcag22.py (scroll padding under the send bar)",
+    "1.4.10": "samsyn/tests/test_page_markup.py (tables in .table-wrap) and "
+    "tests/browser/test_every_page.py (nothing scrolls sideways at 320 px)",
+    "1.4.11": "samsyn/tests/test_focus_style.py and tests/browser/test_every_page.py",
+    "2.4.11": "samsyn/tests/test_wcag22.py (scroll padding under the send bar) and "
+    "tests/browser/test_every_page.py (no focused element under a fixed bar)",
+    "2.5.7": "tests/browser/test_every_page.py (every map has pan buttons) and "
+    "tests/browser/test_keyboard.py (a map moved with them)",
     "2.5.8": "samsyn/tests/test_wcag22.py",
     "3.1.2": "samsyn/tests/test_text_equivalents.py (stored text carries its language)",
     "3.2.6": "samsyn/tests/test_page_markup.py (help in the footer of every page)",
+    "3.3.7": "samsyn/tests/test_redundant_entry.py",
     "3.3.8": "samsyn/tests/test_wcag22.py",
-    "4.1.2": "samsyn/tests/test_page_markup.py and tests/browser/test_accessibility.py",
+    "4.1.2": "samsyn/tests/test_page_markup.py, tests/browser/test_accessibility.py "
+    "and tests/browser/test_every_page.py (axe-core and HTML_CodeSniffer)",
 }
 
 

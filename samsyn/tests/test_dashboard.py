@@ -156,9 +156,10 @@ def test_steering_sees_the_approved_picture_and_the_annual_report(
     week, sam, alice, django_assert_max_num_queries
 ):
     from samsyn.organisations.access import Access
-    from samsyn.pictures.actions import approve_picture
+    from samsyn.pictures.actions import approve_picture, save_assessment
 
     access = Access.for_user(alice, week["picture"].collaboration)
+    save_assessment(week["picture"], "Lugn vecka.", by=alice)
     approve_picture(week["picture"], access, by=alice)
     c = client_for(sam)
     with django_assert_max_num_queries(14):

@@ -1,7 +1,7 @@
 """Property-based and fuzz tests of every importer: malformed, huge, wrongly encoded
 and hostile input gives a clear error (or a per-row skip reason) and changes nothing.
 
-Importers covered: areas GeoJSON (read_features + import_areas, and the command),
+Importers covered: areas GeoJSON (read_boundaries + import_areas, and the command),
 police events JSON (the one parser behind the command, the upload page and the import
 task, + import_police_events), crime CSV/XLSX (read_table + import_crimes, including
 hostile workbooks: numbers too long to convert, broken XML, entity bombs, external
@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,9 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from samsyn.areas.actions import AreaImportError, import_areas, read_features
+from samsyn.areas.actions import AreaImportError, import_areas
 from samsyn.areas.models import Area
+from samsyn.areas.reader import BoundaryFileError, read_boundaries
 from samsyn.organisations.models import AuditEvent
 from samsyn.police.actions import import_police_events
 from samsyn.police.batches import parse_events_file
@@ -95,9 +97,9 @@ def test_it_reads_hostile_geojson_files_with_a_clear_error(
 ) -> None:
     path = tmp_path / "areas.geojson"
     path.write_bytes(HOSTILE_FILES[name])
-    with pytest.raises(AreaImportError) as caught:
-        read_features(path)
-    assert caught.value.problems and all(str(path) in p for p in caught.value.problems)
+    with pytest.raises(BoundaryFileError) as caught:
+        read_boundaries(path)
+    assert caught.value.problems and all(path.name in p for p in caught.value.problems)
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_FILES))
@@ -257,16 +259,22 @@ def test_it_refuses_a_hostile_events_upload_with_a_clear_error(name: str) -> Non
     assert message and len(message) < 200 and "Traceback" not in message
 
 
-def test_it_refuses_an_events_file_over_the_size_limit(
+def test_the_command_reads_an_events_file_over_the_pages_limit(
     orebro: Any, tmp_path: Path
 ) -> None:
+    """The imports page takes 20 MB; the command streams files of any size."""
     path = tmp_path / "events.json"
     with path.open("wb") as fh:
         fh.write(b"[" + b" " * (MAX_BYTES + 10) + b"]")
     before = _counts()
-    with pytest.raises(CommandError, match="larger than 20 MB"):
-        call_command("import_police_events", str(path), "--collaboration", "north")
-    assert _counts() == before
+    out = StringIO()
+    call_command(
+        "import_police_events", str(path), "--collaboration", "north", stdout=out
+    )
+    assert out.getvalue().splitlines()[-1] == "imported 0 new, 0 unchanged, 0 skipped"
+    assert _counts()[:2] == before[:2]
+    with pytest.raises(FileProblem, match="larger than 20 MB. Import it with"):
+        parse_events_file(path.read_bytes())
 
 
 @FUZZ
@@ -357,7 +365,7 @@ def test_it_imports_or_skips_a_mutated_event_and_never_fails(
     before = PoliceEvent.objects.count()
     summary = import_police_events(orebro, [_event(**overrides)])
     if summary.skipped:
-        assert summary.skipped[0][1]
+        assert next(iter(summary.skipped))[1]
         assert PoliceEvent.objects.count() == before
     else:
         assert summary.new + summary.unchanged + summary.updated == 1

@@ -49,7 +49,9 @@ def test_every_page_a_demo_user_sees_has_sound_markup(
     client.force_login(User.objects.get(username=username))
     fetched, faults = crawl(client, "/", check=_faults)
     assert faults == [], "\n".join(faults)
-    assert fetched > 25
+    # The crawl reached the app, not only a redirect; a reporter's own short menu
+    # (report, my reports, check-in, notifications) leads to fewer pages.
+    assert fetched > (5 if username == "reporter" else 25)
 
 
 @pytest.mark.django_db

@@ -65,7 +65,7 @@ MESSAGE_ARGS |= {"npgettext": (1, 2), "npgettext_lazy": (1, 2)}
 # because their text is never shown: OidcError (only written to the audit log; the
 # login page shows its own message), TransitionNotAllowed and CannotConvert (the
 # views catch them and show their own text). Not here either:
-# BoundaryFileError, CommandError and BackupError, which only reach the operator's
+# CommandError and BackupError, which only reach the operator's
 # terminal through management commands (like Django's own command output).
 USER_FACING_EXCEPTIONS = {
     "ValidationError",
@@ -76,6 +76,7 @@ USER_FACING_EXCEPTIONS = {
     "Skip",  # police imports: why a row was skipped, listed on the batch page
     "PoliceImportError",  # police import job status
     "AreaImportError",  # area import errors
+    "BoundaryFileError",  # boundary files: the upload and preview pages
     "AnnualError",  # annual report page
     "ReadOnly",
     "PersonalDataFound",

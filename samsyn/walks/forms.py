@@ -59,12 +59,21 @@ def parse_route(raw: str) -> dict[str, Any] | None:
 
 
 class WalkForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("A name the participants recognise, e.g. the area and the route."),
+    )
     date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     area = forms.ModelChoiceField(
-        label=_("Area"), queryset=Area.objects.none(), required=False
+        label=_("Area"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("No particular area"),
+        help_text=_("Where the walk takes place."),
     )
     route = forms.CharField(
         label=_("Route"),
@@ -85,11 +94,27 @@ class WalkForm(forms.Form):
         min_value=0,
         max_value=10000,
         initial=0,
+        widget=forms.NumberInput(
+            attrs={"inputmode": "numeric", "class": "input-short"}
+        ),
     )
 
     def __init__(self, *args: Any, collaboration: Collaboration, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = Area.objects.in_collaboration(collaboration)
+        areas = Area.objects.in_collaboration(collaboration)
+        self.fields["area"].queryset = areas
+        # Districts first, then their areas, each group by name: a long list of
+        # names is easier to scan in two groups.
+        field = self.fields["area"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.choices = [
+            ("", field.empty_label),
+            (
+                _("Districts"),
+                [(a.pk, a.name) for a in areas.districts().order_by("name")],
+            ),
+            (_("Areas"), [(a.pk, a.name) for a in areas.leaves().order_by("name")]),
+        ]
         self.fields["organisations"].queryset = Organisation.objects.filter(
             collaboration=collaboration
         )

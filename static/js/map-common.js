@@ -19,6 +19,7 @@
         zoomOutTitle: names.mapZoomOut || "Zoom out",
       }).addTo(map);
     }
+    addPanControl(map, names);
     el.samsynMap = map;  // for other scripts on the page and the browser tests
     map.setView(ORebro, 12);
     var url = el.dataset.tileUrl;
@@ -37,24 +38,100 @@
     return map;
   }
 
+  // WCAG 2.5.7: moving a map needs no dragging. Four buttons move it a third of its
+  // size with one tap or click (and the map itself moves with the arrow keys when it
+  // has the focus, Leaflet's keyboard option). Named in the page's language.
+  var PAN = [
+    ["up", "mapPanUp", "Move the map up", "\u2191", 0, -1],
+    ["left", "mapPanLeft", "Move the map left", "\u2190", -1, 0],
+    ["right", "mapPanRight", "Move the map right", "\u2192", 1, 0],
+    ["down", "mapPanDown", "Move the map down", "\u2193", 0, 1],
+  ];
+  var PanControl = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function (map) {
+      var box = L.DomUtil.create("div", "leaflet-bar map-pan");
+      var names = this.options.names || {};
+      PAN.forEach(function (p) {
+        var button = L.DomUtil.create("button", "map-pan-" + p[0], box);
+        button.type = "button";
+        button.setAttribute("aria-label", names[p[1]] || p[2]);
+        button.title = names[p[1]] || p[2];
+        var arrow = L.DomUtil.create("span", "", button);
+        arrow.setAttribute("aria-hidden", "true");
+        arrow.textContent = p[3];
+        L.DomEvent.on(button, "click", function (e) {
+          L.DomEvent.stop(e);
+          var size = map.getSize();
+          map.panBy([p[4] * Math.round(size.x / 3), p[5] * Math.round(size.y / 3)]);
+        });
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    },
+  });
+
+  function addPanControl(map, names) {
+    map.samsynPan = new PanControl({ names: names }).addTo(map);
+  }
+
   // Without a background map the area names are the only landmarks: label the
-  // smallest areas (those that are nobody's parent) in their middle.
+  // smallest areas (those that are nobody's parent) in their middle. Labels never
+  // overlap: at each zoom a label is shown only where it fits inside its area and
+  // clear of the labels already placed (bigger areas first); zoom in for the rest.
   function labelAreas(layer, map) {
+    var parents = {};
+    var shapes = [];
+    layer.eachLayer(function (l) {
+      var parent = l.feature.properties.parent;
+      if (parent) { parents[parent] = true; }
+      shapes.push(l);
+    });
+    var named = shapes.filter(function (l) {
+      var p = l.feature.properties;
+      return p.name && !parents[p.code];
+    });
+    placeLabels(map, named, function (l) { return l.feature.properties.name; });
+  }
+
+  function placeLabels(map, shapes, nameOf) {
     if (!map.getPane("samsynLabels")) {
       // Below the markers and shapes (overlayPane is 400), so labels never hide a point.
       map.createPane("samsynLabels").style.zIndex = 390;
       map.getPane("samsynLabels").style.pointerEvents = "none";
     }
-    var parents = {};
-    layer.eachLayer(function (l) {
-      var parent = l.feature.properties.parent;
-      if (parent) { parents[parent] = true; }
+    var labels = shapes.map(function (l) {
+      var b = l.getBounds();
+      var size = (b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest());
+      var tip = L.tooltip({ permanent: true, direction: "center", className: "area-label", interactive: false, pane: "samsynLabels" })
+        .setContent(nameOf(l)).setLatLng(b.getCenter());
+      return { shape: l, tip: tip, size: size, name: nameOf(l) };
     });
-    layer.eachLayer(function (l) {
-      var p = l.feature.properties;
-      if (parents[p.code] || !p.name) { return; }
-      l.bindTooltip(p.name, { permanent: true, direction: "center", className: "area-label", interactive: false, pane: "samsynLabels" });
-    });
+    labels.sort(function (a, b) { return b.size - a.size; });
+    function overlaps(a, b) { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1; }
+    function update() {
+      var taken = [];
+      labels.forEach(function (lb) {
+        var b = lb.shape.getBounds();
+        var nw = map.latLngToContainerPoint(b.getNorthWest());
+        var se = map.latLngToContainerPoint(b.getSouthEast());
+        var c = map.latLngToContainerPoint(lb.tip.getLatLng());
+        // About 7 px a character at the label's size, plus its padding.
+        var w = lb.name.length * 7 + 10, h = 18;
+        var box = { x0: c.x - w / 2, x1: c.x + w / 2, y0: c.y - h / 2, y1: c.y + h / 2 };
+        var fits = se.x - nw.x > w && se.y - nw.y > h;
+        var show = fits && !taken.some(function (t) { return overlaps(t, box); });
+        if (show) {
+          taken.push(box);
+          if (!map.hasLayer(lb.tip)) { lb.tip.addTo(map); }
+        } else if (map.hasLayer(lb.tip)) {
+          map.removeLayer(lb.tip);
+        }
+      });
+    }
+    map.on("zoomend resize", update);
+    update();
   }
 
   function loadAreas(map, url, onLoaded) {
@@ -91,5 +168,5 @@
     });
   }
 
-  window.SamsynMap = { createMap: createMap, loadAreas: loadAreas, pickWithKeyboard: pickWithKeyboard };
+  window.SamsynMap = { createMap: createMap, loadAreas: loadAreas, pickWithKeyboard: pickWithKeyboard, placeLabels: placeLabels };
 })();

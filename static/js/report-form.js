@@ -9,7 +9,23 @@
   var text = form.querySelector("[data-position-text]");
   var locate = form.querySelector("[data-locate]");
   var mapEl = form.querySelector("[data-picker-map]");
-  var map = null, marker = null;
+  var map = null, marker = null, asked = 0;
+
+  // Say where the position is in words ("Vid Stortorget (område Centrum 1)"); the
+  // coordinates stay in the title. Offline or on an error the coordinates remain.
+  function describe(lat, lon, label) {
+    var url = form.dataset.whereUrl;
+    if (!url || !window.fetch) { return; }
+    var mine = ++asked;
+    fetch(url + "?lat=" + lat.toFixed(6) + "&lon=" + lon.toFixed(6), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data || !data.text || mine !== asked) { return; }
+        text.textContent = "✓ " + data.text;
+        text.title = label;
+      })
+      .catch(function () { /* offline: the coordinates stay */ });
+  }
 
   function setPosition(lat, lon, accuracy) {
     latInput.value = lat.toFixed(6);
@@ -18,6 +34,7 @@
     if (accuracy) { label += " (±" + Math.round(accuracy) + " m)"; }
     text.textContent = (text.dataset.setLabel || "✓ ") + label;
     text.classList.add("position-set");
+    describe(lat, lon, label);
     if (map) {
       if (!marker) {
         marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: label }).addTo(map);

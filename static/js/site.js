@@ -23,20 +23,38 @@
   });
   // A table wider than the screen scrolls sideways inside .table-wrap: keyboard users
   // need to reach that scroll area, so it becomes a named, focusable region.
+  // Its name: the table's caption, else the nearest heading before it. Every region
+  // on a page has its own name (WCAG 1.3.1, 2.4.6): a second table under the same
+  // heading is numbered, "Figures (2)".
   function tableName(wrap) {
     var caption = wrap.querySelector("caption");
     if (caption && caption.textContent.trim()) { return caption.textContent.trim(); }
-    var box = wrap.closest("section, article, .card, main");
-    var heading = box && box.querySelector("h1, h2, h3");
-    return heading ? heading.textContent.trim() : (document.body.dataset.tableLabel || "");
+    var before = null;
+    document.querySelectorAll("main h1, main h2, main h3, main h4").forEach(function (h) {
+      if (h.compareDocumentPosition(wrap) & Node.DOCUMENT_POSITION_FOLLOWING) { before = h; }
+    });
+    return before ? before.textContent.trim() : (document.body.dataset.tableLabel || "");
+  }
+  function uniqueName(name) {
+    var used = {};
+    document.querySelectorAll("[role=region], section[aria-label], section[aria-labelledby]").forEach(function (r) {
+      var by = (r.getAttribute("aria-labelledby") || "").split(/\s+/).map(function (id) {
+        var el = id && document.getElementById(id);
+        return el ? el.textContent.trim() : "";
+      }).join(" ").trim();
+      used[r.getAttribute("aria-label") || by] = true;
+    });
+    var unique = name;
+    for (var n = 2; used[unique]; n += 1) { unique = name + " (" + n + ")"; }
+    return unique;
   }
   function markScrollable() {
     document.querySelectorAll(".table-wrap").forEach(function (wrap) {
       var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
       if (scrolls && !wrap.hasAttribute("tabindex")) {
         wrap.tabIndex = 0;
+        if (!wrap.hasAttribute("aria-label")) { wrap.setAttribute("aria-label", uniqueName(tableName(wrap))); }
         wrap.setAttribute("role", "region");
-        if (!wrap.hasAttribute("aria-label")) { wrap.setAttribute("aria-label", tableName(wrap)); }
         wrap.dataset.scrolls = "1";
       } else if (!scrolls && wrap.dataset.scrolls) {
         ["tabindex", "role", "aria-label", "data-scrolls"].forEach(function (a) { wrap.removeAttribute(a); });

@@ -38,6 +38,7 @@ from samsyn.patrols.actions import generate_patrol_plan, publish_patrol_plan
 from samsyn.patrols.models import PatrolVisit
 from samsyn.pictures.actions import generate_picture
 from samsyn.police.models import ImportBatch
+from samsyn.problems.actions import start_analysis
 from samsyn.residents.actions import submit_resident_report
 from samsyn.residents.models import ResidentSettings
 from samsyn.tests.support import OrganisationFactory, make_report
@@ -154,6 +155,18 @@ SCREENS = [
     Screen(
         "picture-detail", "coordinator", lambda c: f"/pictures/{c['picture'].code}/"
     ),
+    Screen(
+        "picture-tertial", "coordinator", lambda c: f"/pictures/{c['tertial'].code}/"
+    ),
+    Screen("problems", "coordinator", _p("/problems/")),
+    Screen(
+        "problem-analysis", "coordinator", lambda c: f"/problems/{c['analysis'].code}/"
+    ),
+    Screen(
+        "problem-intervention",
+        "coordinator",
+        lambda c: f"/problems/{c['analysis'].code}/intervention/",
+    ),
     Screen("meetings", "coordinator", _p("/meetings/")),
     Screen("forum", "coordinator", lambda c: f"/meetings/forums/{c['forum'].code}/"),
     Screen("meeting", "coordinator", lambda c: f"/meetings/{c['meeting'].code}/"),
@@ -205,6 +218,7 @@ SCREENS = [
     Screen(
         "police-import", "coordinator", lambda c: f"/police/imports/{c['batch'].pk}/"
     ),
+    Screen("areas-import", "coordinator", _p("/areas/import/")),
     Screen("checklist", "coordinator", _p("/reports/checklist/")),
     Screen("audit", "admin", _p("/accounts/audit/")),
     Screen("export", "coordinator", _p("/integrations/export/")),
@@ -248,6 +262,17 @@ def cast(transactional_db: Any) -> dict[str, Any]:
     )
     own = make_report(orgs["housing"], category="littering", reporter=users["reporter"])
     picture = generate_picture(collab, "week", last_week, by=kalle)
+    tertial = generate_picture(
+        collab, "tertial", period_for("tertial", timezone.localdate(), collab), by=kalle
+    )
+    analysis = start_analysis(
+        collab,
+        west,
+        collab.categories.get(code="gathering"),
+        last_week,
+        [last_week.label],
+        by=kalle,
+    )
 
     forum = Forum.objects.create(
         collaboration=collab,
@@ -369,6 +394,8 @@ def cast(transactional_db: Any) -> dict[str, Any]:
         "physical": physical,
         "own": own,
         "picture": picture,
+        "tertial": tertial,
+        "analysis": analysis,
         "forum": forum,
         "meeting": meeting,
         "intervention": intervention,

@@ -140,9 +140,10 @@ def test_a_deviation_becomes_a_decided_intervention_with_a_partner(
     context, page = signed_in(browser, DESKTOP, live_server.url, "kalle")
     page.goto("/pictures/")
     with page.expect_navigation():
-        page.click("form.pic-gen-form:has(input[value=week]) button")
+        page.click("form[data-picture-form] button[type=submit]")
     picture = SituationPicture.objects.get()
     assert picture.label == cast["week"].label
+    page.click("#deviations > summary")  # the details are folded
     deviation = (
         page.locator("#deviations tbody tr", has_text="Väster")
         .locator("a.iv-record")

@@ -1,6 +1,9 @@
 """Keyboard only: no mouse, no taps. The skip link comes first, a reporter sends a report
 from a phone with Tab, Space, arrows and Enter, the "More" menu opens and is walked
-with the keyboard, focus is always visible, and the map's list is one Enter away."""
+with the keyboard, focus is always visible, and the map's list is one Enter away. A
+coordinator opens and approves a situation picture and records a meeting decision, and
+a resident reports on the residents' page, with keys only: keyboard.press and, in the
+focused field, keyboard.type."""
 
 from __future__ import annotations
 
@@ -9,10 +12,16 @@ from typing import Any
 import pytest
 
 from samsyn.organisations.models import Membership
+from samsyn.pictures.models import SituationPicture
 from samsyn.reports.models import Report
+from samsyn.residents.models import ResidentReport
 from samsyn.tests.support import make_report
 
 from .conftest import DESKTOP, PHONE, new_context
+from .test_meeting_page import meeting  # noqa: F401 - a fixture
+from .test_picture_flow import cast as picture_cast  # noqa: F401 - a fixture
+from .test_report_checks import warm_server  # noqa: F401 - a fixture
+from .test_resident_report import collab as resident_page  # noqa: F401 - a fixture
 from .world import PASSWORD, housing, kommun, orebro, stortorget, user, west_and_east
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("offline_map")]
@@ -260,7 +269,7 @@ def test_the_more_menu_opens_and_is_walked_with_the_keyboard(
     walker.tab_to(".nav-more > summary")
     page.keyboard.press("Enter")
     assert page.evaluate("document.querySelector('.nav-more').open")
-    links = page.locator(".nav-more ul a")
+    links = page.locator(".nav-more ul a:visible")  # the phone-only entries are hidden
     count = links.count()
     assert count >= 8
     hrefs = []
@@ -400,4 +409,120 @@ def test_focus_is_never_hidden_under_the_send_bar(
     if share > 0:
         covered.append(f"coordinates summary: {share:.0%} under the send bar")
     assert covered == []
+    context.close()
+
+
+@pytest.mark.usefixtures("warm_server")
+def test_a_coordinator_opens_and_approves_a_picture_with_the_keyboard_only(
+    browser: Any,
+    live_server: Any,
+    picture_cast: dict[str, Any],  # noqa: F811
+) -> None:
+    context, page, walker = keyboard_signed_in(
+        browser, DESKTOP, live_server.url, "kalle"
+    )
+    walker.tab_to("a[href='/pictures/']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # Last week's picture: the week form's "Open" button, with Enter.
+    walker.tab_to("form.pic-gen-form:has(input[value=week]) button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    picture = SituationPicture.objects.get()
+    # The assessment is typed, saved with Enter on its button (htmx) ...
+    walker.tab_to("#id_assessment")
+    page.keyboard.type("Fler samlingar vid torget på kvällarna.")
+    walker.tab_to("form[data-picture-assessment] button")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#assessment [role=status]")
+    # ... and the picture approved with Space on "Approve", found by going back.
+    walker.tab_to("form[action$='/approve/'] button", back=True)
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    picture.refresh_from_db()
+    assert picture.is_approved
+    assert picture.assessment.startswith("Fler samlingar")
+    assert walker.unseen == [], "focus not visible:\n" + "\n".join(walker.unseen)
+    context.close()
+
+
+def test_a_meeting_decision_is_recorded_with_the_keyboard_only(
+    browser: Any,
+    live_server: Any,
+    meeting: Any,  # noqa: F811
+) -> None:
+    context, page, walker = keyboard_signed_in(
+        browser, DESKTOP, live_server.url, "kalle"
+    )
+    walker.tab_to("a[href='/meetings/']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    walker.tab_to(f"a[href='/meetings/{meeting.code}/']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    walker.tab_to("#decisions #id_text")
+    page.keyboard.type("Röj buskarna längs gångvägen")
+    # The owner: a closed select changes with the arrow keys.
+    walker.tab_to("#decisions #id_owner")
+    for _ in range(5):
+        if page.input_value("#decisions #id_owner"):
+            break
+        walker.press("ArrowDown")
+    owner = page.input_value("#decisions #id_owner")
+    assert owner
+    walker.tab_to("#decisions button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#decision-list >> text=Röj buskarna längs gångvägen")
+    decision = meeting.decisions.get()
+    assert decision.text == "Röj buskarna längs gångvägen"
+    assert decision.owner.slug == owner
+    assert walker.unseen == [], "focus not visible:\n" + "\n".join(walker.unseen)
+    context.close()
+
+
+@pytest.mark.usefixtures("warm_server")
+def test_a_resident_reports_with_the_keyboard_only(
+    browser: Any,
+    live_server: Any,
+    resident_page: Any,  # noqa: F811
+) -> None:
+    context = new_context(browser, PHONE, live_server.url)
+    page = context.new_page()
+    walker = Walker(page)
+    # From the QR code of an area: the map shows that area.
+    area = resident_page.areas.get(ref="W")
+    page.goto(f"/residents/orebro/report/?area={area.code}")
+    page.wait_for_function(
+        "() => document.querySelector('[data-picker-map]').samsynMap"
+    )
+    # What: the category tiles with Tab, Space and the arrows.
+    walker.tab_to("input[name=category]")
+    page.keyboard.press("Space")
+    for _ in range(10):
+        if page.is_checked("input[name=category][value=unsafe_lighting]"):
+            break
+        walker.press("ArrowRight")
+    assert page.is_checked("input[name=category][value=unsafe_lighting]")
+    # Where: the map's pan buttons move it, Enter on the map takes its centre.
+    walker.tab_to("[data-picker-map] .map-pan-right")
+    before = page.evaluate(
+        "document.querySelector('[data-picker-map]').samsynMap.getCenter()"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(400)  # Leaflet pans with an animation
+    walker.tab_to("[data-picker-map]", back=True)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#id_lat').value !== ''")
+    assert float(page.input_value("#id_lon")) > before["lng"]
+    walker.tab_to("#id_text")
+    page.keyboard.type("Lampan vid gångvägen är trasig")
+    page.wait_for_timeout(1100)  # the page refuses sends faster than min_seconds
+    walker.tab_to("form.report-form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("[data-resident-thanks]")
+    report = ResidentReport.objects.get()
+    assert report.category.code == "unsafe_lighting"
+    assert report.text == "Lampan vid gångvägen är trasig"
+    assert walker.unseen == [], "focus not visible:\n" + "\n".join(walker.unseen)
     context.close()

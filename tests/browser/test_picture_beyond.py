@@ -110,7 +110,10 @@ def test_the_picture_shows_coverage_perceived_safety_and_residents(
     context, page = signed_in(browser, DESKTOP, live_server.url, "kalle")
     page.goto("/pictures/")
     with page.expect_navigation():
-        page.click("form.pic-gen-form:has(input[value=week]) button")
+        page.click("form[data-picture-form] button[type=submit]")
+    # The details are folded under the summary: open the ones read here.
+    for fold in ("#coverage", "#perceived", "#residents", "#area-status"):
+        page.click(f"{fold} > summary")
 
     coverage = page.locator("#coverage")
     assert "Söder" in coverage.locator(".pic-not-covered").inner_text()

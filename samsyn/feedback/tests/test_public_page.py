@@ -189,3 +189,19 @@ def test_it_lets_a_coordinator_change_the_settings(north, alice, bob):
         {"delay_days": "21", "period_weeks": "8", "frame_ancestors": "'self'; x"},
     )
     assert bad.status_code == 422
+
+
+def test_the_settings_form_has_hints_and_swedish_errors(alice, north):
+    client = Client(headers={"accept-language": "sv"})
+    client.force_login(alice)
+    page = client.get("/feedback/settings/").content.decode()
+    assert "Några meningar överst på sidan" in page
+    assert 'min="7"' in page and 'inputmode="numeric"' in page
+    response = client.post(
+        "/feedback/settings/",
+        {"delay_days": "3", "period_weeks": "200", "frame_ancestors": "kommun"},
+    )
+    body = response.content.decode()
+    assert "Kontrollera de markerade fälten nedan." in body
+    assert "Använd en fördröjning på minst 7 dagar." in body
+    assert "Inte en webbadress av typen https://www.kommun.se: kommun" in body

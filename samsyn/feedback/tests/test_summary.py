@@ -131,3 +131,22 @@ def test_it_parses_weeks_and_months():
     assert parse_period("2026-W47").start == date(2026, 11, 16)
     assert parse_period("2026-12").end == date(2027, 1, 1)
     assert parse_period(None, date(2026, 11, 20)).key == "2026-W46"
+
+
+def test_it_never_says_zero_reporters_for_reports_without_a_known_sender(
+    north_org, north_police, bob
+):
+    key, when = _week_ago()
+    for _ in range(4):
+        make_report(north_police, category="gathering", occurred_at=when, reporter=None)
+    make_report(north_org, category="littering", occurred_at=when, reporter=bob)
+    client = Client(headers={"accept-language": "sv"})
+    client.force_login(bob)
+    html = client.get(f"/feedback/summary/?period={key}").content.decode()
+    rows = {
+        org: html.split(f"Tack, {org}")[1].split("</tr>")[0]
+        for org in ("North police", "North kommun")
+    }
+    assert '<td class="num">—</td>' in rows["North police"]
+    assert '<td class="num">1</td>' in rows["North kommun"]
+    assert "Kända rapportörer" in html and ">0</td>" not in rows["North police"]

@@ -32,7 +32,9 @@ def _client(user) -> Client:
 
 def _codes(content: bytes) -> list[str]:
     text = content.decode("utf-8-sig")
-    return [r["code"] for r in csv.DictReader(io.StringIO(text), delimiter=";")]
+    # The first column is the code, headed "code" (machine layout) or in words.
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    return [r[0] for r in rows[1:]]
 
 
 QUERY = {"kind": "reports", "format": "csv"}

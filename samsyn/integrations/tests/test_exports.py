@@ -22,7 +22,10 @@ def test_it_exports_what_the_member_may_see(north_org, north_police, bob, alice)
     secret = make_report(north_police, restricted=True)
     client = Client()
     client.force_login(bob)
-    r = client.get("/integrations/export/", {"kind": "reports", "format": "csv"})
+    r = client.get(
+        "/integrations/export/",
+        {"kind": "reports", "format": "csv", "layout": "machine"},
+    )
     assert r.status_code == 200
     assert r["Content-Disposition"].endswith('.csv"')
     rows = _csv_rows(r.content)
@@ -30,7 +33,12 @@ def test_it_exports_what_the_member_may_see(north_org, north_police, bob, alice)
     assert rows[0]["description"] == "Glas på marken"
     event = AuditEvent.objects.get(action="export.reports")
     assert event.actor == bob
-    assert event.data == {"format": "csv", "count": 1, "filters": {}}
+    assert event.data == {
+        "format": "csv",
+        "layout": "machine",
+        "count": 1,
+        "filters": {},
+    }
 
     client.force_login(alice)  # a coordinator sees restricted reports too
     r = client.get("/integrations/export/", {"kind": "reports", "format": "geojson"})
@@ -51,7 +59,12 @@ def test_it_applies_the_map_filters_and_writes_xlsx(
     client.force_login(alice)
     r = client.get(
         "/integrations/export/",
-        {"kind": "reports", "format": "xlsx", "area": str(west_area.code)},
+        {
+            "kind": "reports",
+            "format": "xlsx",
+            "layout": "machine",
+            "area": str(west_area.code),
+        },
     )
     ws = load_workbook(io.BytesIO(r.content)).active
     values = list(ws.values)
@@ -67,7 +80,9 @@ def test_it_neutralises_formulas_in_csv(north_org, bob):
     client = Client()
     client.force_login(bob)
     rows = _csv_rows(
-        client.get("/integrations/export/?kind=reports&format=csv").content
+        client.get(
+            "/integrations/export/?kind=reports&format=csv&layout=machine"
+        ).content
     )
     assert rows[0]["description"] == "'=HYPERLINK(1)"
 
@@ -129,3 +144,40 @@ def test_an_api_export_above_the_row_limit_is_refused_with_advice(
     # Narrowed below the limit, it is sent.
     settings.SAMSYN_API_EXPORT_MAX_ROWS = 3
     assert api_client(bob).get("/api/v1/exports/reports.csv").status_code == 200
+
+
+def test_the_page_exports_headings_and_values_in_swedish(north_org, alice):
+    from samsyn.reports.models import Report
+
+    make_report(
+        north_org,
+        category="unsafe_lighting",
+        status=Report.Status.CLOSED_NOT_FIXED,
+        restricted=True,
+    )
+    client = Client(headers={"accept-language": "sv"})
+    client.force_login(alice)
+    for query in ({}, {"layout": "readable"}):
+        r = client.get(
+            "/integrations/export/", {"kind": "reports", "format": "csv", **query}
+        )
+        row = _csv_rows(r.content)[0]
+        assert "Kategori" in row and "code" not in row and "status" not in row
+        assert row["Status"] == "Avslutad, ej åtgärdad"
+        assert row["Begränsad"] == "Ja"
+    r = client.get("/integrations/export/", {"kind": "reports", "format": "xlsx"})
+    header = next(load_workbook(io.BytesIO(r.content)).active.values)
+    assert "Status" in header and "status" not in header
+    # Chosen explicitly, the machine layout keeps the keys and codes.
+    r = client.get(
+        "/integrations/export/",
+        {"kind": "reports", "format": "csv", "layout": "machine"},
+    )
+    row = _csv_rows(r.content)[0]
+    assert row["status"] == "closed_not_fixed" and row["restricted"] == "1"
+
+
+def test_the_api_keeps_the_machine_layout(north_org, bob):
+    make_report(north_org)
+    rows = _csv_rows(api_client(bob).get("/api/v1/exports/reports.csv").content)
+    assert "code" in rows[0] and "category" in rows[0]

@@ -332,3 +332,35 @@ def test_coordinator_creates_forum_and_plans(alice, bob, north_org):
     assert r.status_code == 302
     assert Meeting.objects.filter(forum=f).count() >= 2
     assert c.get(f"/meetings/forums/{f.code}/").status_code == 200
+
+
+def test_an_overdue_decision_shows_the_same_status_everywhere(
+    forum, alice, north_police
+):
+    m = _meeting(forum, timezone.localdate() + timedelta(days=1))
+    late = add_decision(
+        m,
+        by=alice,
+        text="Byt lamporna i gångtunneln",
+        owner=north_police,
+        due=timezone.localdate() - timedelta(days=1),
+    )
+    add_decision(
+        m,
+        by=alice,
+        text="Klipp buskarna",
+        owner=north_police,
+        due=timezone.localdate() + timedelta(days=3),
+    )
+    assert late.shown_status()[0] == "overdue"
+    c = Client(headers={"accept-language": "sv"})
+    c.force_login(alice)
+    home = c.get("/").content.decode()
+    page = c.get("/meetings/decisions/").content.decode()
+    meeting = c.get(f"/meetings/{m.code}/").content.decode()
+    for body in (home, page):
+        assert "Försenad" in body
+    for body in (page, meeting):
+        # The late one is badged "Försenad", never "Öppen"; the other one is open.
+        assert body.count('badge-decision-overdue">Försenad<') == 1
+        assert body.count('badge-decision-open">Öppen<') == 1

@@ -146,13 +146,18 @@ def test_it_sends_the_weekly_digest_when_the_picture_is_approved(
 ):
     from samsyn.lib.weeks import parse_period
     from samsyn.organisations.access import Access
-    from samsyn.pictures.actions import approve_picture, generate_picture
+    from samsyn.pictures.actions import (
+        approve_picture,
+        generate_picture,
+        save_assessment,
+    )
 
     bob.email = "bob@kommun.example.se"
     bob.save()
     picture = generate_picture(
         north_org.collaboration, "week", parse_period("week", "2026-W10"), by=alice
     )
+    save_assessment(picture, "Lugn vecka.", by=alice)
     with django_capture_on_commit_callbacks(execute=True):
         approve_picture(
             picture, Access.for_user(alice, north_org.collaboration), by=alice

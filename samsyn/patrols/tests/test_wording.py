@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import numpy as np
 from django.test import Client
 from django.utils import timezone, translation
 
+from samsyn.areas.models import Place
+from samsyn.lib.geo import to_sweref
 from samsyn.patrols.models import PatrolPlan, PatrolVisit
 from samsyn.patrols.tests.test_plans import _generate, world  # noqa: F401
 
@@ -82,3 +85,30 @@ def test_it_shows_the_worded_reason_on_the_plan_page(world, alice):  # noqa: F81
     reasons = re.findall(r'class="pat-why">([^<]*)<', html)
     assert reasons
     assert f"{v.components['history']:.2f}".replace(".", ",") in " ".join(reasons)
+
+
+def test_it_names_a_square_by_the_nearest_named_place(world, alice):  # noqa: F811
+    plan = _generate(world, alice)
+    near = {"kind": "cell", "area": "West", "cell_m": 250, "history": 0.5}
+    far = _visit(plan, components={**near, "near": "Stortorget", "near_m": 312})
+    at = _visit(plan, components={**near, "near": "Stortorget", "near_m": 40})
+    with translation.override("sv"):
+        assert far.display_label == "300 m från Stortorget (område West)"
+        assert at.display_label == "Vid Stortorget (område West)"
+        assert "/" not in far.display_label
+
+
+def test_a_generated_plan_names_its_squares_after_places(world, alice):  # noqa: F811
+    from samsyn.patrols.actions import _locations
+
+    xs, ys = to_sweref(np.array([15.21, 15.211]), np.array([59.28, 59.2801]))
+    cells = [
+        loc
+        for loc in _locations(world["collab"], xs, ys, np.array([5.0, 5.0]), 3)
+        if loc.kind == "cell"
+    ]
+    assert cells, "a cluster of reports away from the places makes a hotspot square"
+    names = {p.name for p in Place.objects.filter(collaboration=world["collab"])}
+    for cell in cells:
+        assert cell.near in names and cell.near_m > 0
+        assert cell.near in cell.label

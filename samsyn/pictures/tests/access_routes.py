@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from samsyn.jobs.models import Job
 from samsyn.lib.weeks import parse_period
 from samsyn.pictures.actions import generate_picture
 from samsyn.pictures.models import SituationPicture
@@ -13,6 +14,9 @@ def build(world: Any, kit: Any) -> None:
     collab = world.public.collaboration
     world.extra["picture"] = generate_picture(
         collab, "week", parse_period("week", "2026-W10"), by=world.users[kit.ALICE]
+    )
+    world.extra["picture_job"], _created = Job.queue(
+        Job.Kind.PICTURE, collaboration=collab, subject="picture:test", label="2026-T1"
     )
 
 
@@ -42,6 +46,11 @@ def routes(kit: Any) -> dict[str, Any]:
             everyone(404, **{A.ALICE: 302, A.CARL: 302}),
             data=lambda w: {"kind": "week", "period": "2026-W10"},
         ),
+        "pictures:generating": R(
+            "GET",
+            lambda w: f"/pictures/generating/{w.extra['picture_job'].code}/",
+            everyone(404, **{A.ALICE: 200}),
+        ),
         "pictures:detail": R("GET", lambda w: f"/pictures/{code(w)}/", view_code),
         "pictures:assessment": R(
             "POST",
@@ -51,6 +60,9 @@ def routes(kit: Any) -> dict[str, Any]:
         ),
         "pictures:colours": R(
             "POST", lambda w: f"/pictures/{code(w)}/colours/", coordinator_only
+        ),
+        "pictures:ability": R(
+            "POST", lambda w: f"/pictures/{code(w)}/ability/", coordinator_only
         ),
         "pictures:approve": R(
             "POST", lambda w: f"/pictures/{_fresh(w).code}/approve/", coordinator_only

@@ -12,9 +12,10 @@ from pypdf import PdfReader
 
 from samsyn.analysis.engine import local_midnight
 from samsyn.lib.tests.pdfcheck import pdf_accessibility_problems
-from samsyn.lib.weeks import parse_period, period_for
+from samsyn.lib.weeks import parse_period, period_for, week_label
 from samsyn.organisations.access import Access
 from samsyn.pictures.actions import (
+    AssessmentMissing,
     PersonalDataFound,
     PictureError,
     PictureReadOnly,
@@ -87,6 +88,7 @@ def test_it_traces_every_category_figure_to_its_reports(week_picture):
 
 
 def test_it_lets_only_coordinators_approve(week_picture, north, anna, alice):
+    save_assessment(week_picture, "Lugn vecka i Väster.", by=alice)
     with pytest.raises(PictureError):
         approve_picture(week_picture, Access.for_user(anna, north), by=anna)
     approve_picture(week_picture, Access.for_user(alice, north), by=alice)
@@ -96,13 +98,14 @@ def test_it_lets_only_coordinators_approve(week_picture, north, anna, alice):
 
 
 def test_it_refuses_edits_of_an_approved_picture(week_picture, north, alice, client):
+    save_assessment(week_picture, "Lugn vecka i Väster.", by=alice)
     approve_picture(week_picture, Access.for_user(alice, north), by=alice)
     with pytest.raises(PictureReadOnly):
         save_assessment(week_picture, "Later text", by=alice)
     client.force_login(alice)
     client.post(f"/pictures/{week_picture.code}/assessment/", {"assessment": "x"})
     week_picture.refresh_from_db()
-    assert week_picture.assessment == ""
+    assert week_picture.assessment == "Lugn vecka i Väster."
 
 
 def test_it_refuses_personal_data_in_the_assessment(week_picture, alice, client):
@@ -135,6 +138,7 @@ def test_it_saves_the_assessment_with_a_plain_post(week_picture, alice, client):
 def test_it_approves_through_the_page_for_coordinators_only(
     week_picture, alice, bob, client
 ):
+    save_assessment(week_picture, "Lugn vecka i Väster.", by=alice)
     client.force_login(bob)
     assert client.post(f"/pictures/{week_picture.code}/approve/").status_code == 404
     client.force_login(alice)
@@ -151,7 +155,7 @@ def test_it_builds_a_pdf_with_the_picture_text(week_picture, alice, client):
     assert r["Content-Type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     assert pdf_accessibility_problems(r.content) == []
-    assert week_picture.label in text
+    assert week_label(week_picture.period_start, with_year=True) in text
     assert "Oro kring torget" in text
     cat = week_picture.figures["categories"][0]["name"]
     assert cat in text
@@ -262,3 +266,19 @@ def test_the_page_gives_the_periods_last_day_and_the_local_time(week_picture, al
     assert f"{first:%Y-%m-%d} – {last:%Y-%m-%d}" in body
     local = timezone.localtime(week_picture.created).strftime("%Y-%m-%d %H:%M")
     assert f"({local})" in body
+
+
+def test_it_refuses_to_approve_a_picture_without_an_assessment(
+    week_picture, north, alice, client
+):
+    with pytest.raises(AssessmentMissing):
+        approve_picture(week_picture, Access.for_user(alice, north), by=alice)
+    save_assessment(week_picture, "   ", by=alice)
+    client.force_login(alice)
+    r = client.post(f"/pictures/{week_picture.code}/approve/", follow=True)
+    assert r.status_code == 200
+    assert "assessment before approving" in r.content.decode()
+    week_picture.refresh_from_db()
+    assert not week_picture.is_approved
+    assert week_picture.approved_by is None
+    assert not week_picture.events.filter(kind="approved").exists()

@@ -10,10 +10,19 @@ import pytest
 from django.core.management.base import CommandError
 
 from samsyn.lib import outbound
-from samsyn.police.management.commands.import_police_events import read_source
-from samsyn.police.tabular import MAX_BYTES
+from samsyn.police.management.commands.import_police_events import (
+    URL_MAX_BYTES,
+    open_source,
+)
 
 FEED = "https://polisen.se/api/events"
+
+
+def read_source(source: str) -> bytes:
+    stream, size = open_source(source)
+    body = stream.read()
+    assert len(body) == size
+    return body
 
 
 @pytest.fixture
@@ -60,7 +69,8 @@ def test_it_does_not_follow_a_redirect_and_says_what_came(network):
     assert len(calls) == 1
 
 
-def test_it_reads_one_byte_over_the_limit_at_most(network):
+def test_it_refuses_an_answer_over_the_limit_and_points_to_a_file(network):
     _, answers = network
-    answers.append(httpx.Response(200, content=b"x" * (MAX_BYTES + 500)))
-    assert len(read_source(FEED)) == MAX_BYTES + 1
+    answers.append(httpx.Response(200, content=b"x" * (URL_MAX_BYTES + 500)))
+    with pytest.raises(CommandError, match="save it to a file"):
+        read_source(FEED)

@@ -83,15 +83,17 @@ def test_it_reads_windows_1252_with_semicolons_and_decimal_commas():
     assert table.rows[0][0] == 2  # row numbers as in the file
 
 
-def test_it_imports_the_csv_and_reports_every_skipped_row(north, areas):
+def test_it_imports_the_csv_and_reports_skipped_rows_by_reason(north, areas):
     west, east = areas
     out, err = run(FIXTURE)
 
     assert out.splitlines()[-1] == "imported 5 new, 0 unchanged, 3 skipped"
     assert "checked 8/8 rows" in err
-    assert "skipped row 6: Brottsdatum: '2026-13-45' is not a valid date" in out
-    assert "skipped row 7: X/Y: (100,5, 200,5) is outside Sweden" in out
-    assert "skipped row 8: Ärendenummer: 5000-K100-26 also on row 2" in out
+    assert "Skipped 3 rows, by reason:" in out
+    assert "  1 × Brottsdatum: … is not a valid date (…)" in out
+    assert "e.g. 6: Brottsdatum: '2026-13-45' is not a valid date" in out
+    assert "e.g. 7: X/Y: (100,5, 200,5) is outside Sweden" in out
+    assert "e.g. 8: Ärendenummer: 5000-K100-26 also on row 2" in out
     crimes = {c.case_number: c for c in ReportedCrime.objects.in_collaboration(north)}
     assert len(crimes) == 5
     first = crimes["5000-K100-26"]
@@ -117,7 +119,8 @@ def test_it_imports_the_csv_and_reports_every_skipped_row(north, areas):
         5,
         3,
     )
-    assert [s["row"] for s in batch.skipped] == [6, 7, 8]
+    assert sorted(e["row"] for g in batch.skipped for e in g["examples"]) == [6, 7, 8]
+    assert [g["count"] for g in batch.skipped] == [1, 1, 1]
     assert set(first.batch.crimes.all()) == set(crimes.values())
     assert AuditEvent.objects.filter(action="police.crimes_imported").count() == 1
 
@@ -225,8 +228,8 @@ def test_it_skips_every_row_with_a_bad_date_and_writes_the_rest(north, tmp_path)
         "utf-8",
     )
     out, _ = run(path)
-    assert "skipped row 2: Brottsdatum: '2026-02-30 10:00' is not a valid date" in out
-    assert "skipped row 3: Brottsdatum: missing" in out
+    assert "e.g. 2: Brottsdatum: '2026-02-30 10:00' is not a valid date" in out
+    assert "e.g. 3: Brottsdatum: missing" in out
     assert out.splitlines()[-1] == "imported 1 new, 0 unchanged, 2 skipped"
     again, _ = run(path)  # no case numbers: identical rows are recognised
     assert again.splitlines()[-1] == "imported 0 new, 1 unchanged, 2 skipped"

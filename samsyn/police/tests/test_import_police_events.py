@@ -325,19 +325,31 @@ def test_it_does_not_write_in_a_dry_run_but_reports_the_same_numbers(collab, wri
     assert out.splitlines()[:-1] == real.splitlines()[:-1]
 
 
-def test_it_prints_skips_progress_and_one_summary_line(collab, write):
+def test_it_prints_skips_by_reason_progress_and_one_summary_line(collab, write):
     municipality, county = busiest()
     own, context = expected(municipality, county)
     skipped = len(_sample()) - own - context
+    path = write(list(_sample()))
 
-    out, err = run(write(list(_sample())), "--county", county)
+    out, err = run(path, "--county", county)
 
     lines = out.splitlines()
     assert lines[-1] == f"imported {own + context} new, 0 unchanged, {skipped} skipped"
-    assert len(lines) == skipped + 1
-    assert all(line.startswith("skipped ") for line in lines[:-1])
-    assert "checked 100/500 events" in err
-    assert "checked 500/500 events" in err
+    assert lines[0] == f"Skipped {skipped} events, by reason:"
+    counts = [int(line.split(" × ")[0]) for line in lines if " × " in line]
+    assert sum(counts) == skipped and len(counts) < 10
+    # At most three examples per reason, not one line per event.
+    examples = [line for line in lines if line.startswith("      e.g. ")]
+    assert len(examples) <= 3 * len(counts) and len(lines) < 40
+    other_county = sum(
+        1
+        for e in _sample()
+        if e["location"]["name"].endswith(" län") and e["location"]["name"] != county
+    )
+    assert f"  {other_county} × location.name: in …, not {county}" in lines
+    assert f"{len(_sample())} events in " in err
+    size = path.stat().st_size
+    assert f"read {size}/{size} bytes (100%)" in err
 
     out, _ = run(write(list(_sample())), "--county", county)
     assert out.splitlines()[-1] == (
@@ -348,9 +360,11 @@ def test_it_prints_skips_progress_and_one_summary_line(collab, write):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"id": 1}', "expected a JSON array of events, found a dict"),
-        ("[{", "not valid JSON"),
-        (b"\xff\xfe[]", "not UTF-8"),
+        ('{"id": 1}', r"json: Expected a JSON array of events, found a dict\."),
+        ("[{", r"json: Not valid JSON \(line 1: "),
+        (b"\xff\xfe[]", r"json: Not UTF-8 text \(line 1: "),
+        # The message is quoted as written, not with its first letter lowered.
+        ("[" * 100_000, r"json: The JSON is nested too deeply\. Nothing was"),
     ],
 )
 def test_it_refuses_a_file_that_is_not_a_json_array(collab, tmp_path, content, message):
@@ -408,7 +422,9 @@ def test_a_skip_reason_is_read_in_the_readers_language(collab, alice):
             county=county,
             places=[],
         )
-    row = batch.skipped[0]
+    [group] = batch.skipped
+    assert group["count"] == 1 and group["reason"] == "id: saknas"
+    row = group["examples"][0]
     assert row["reason"] == "id: saknas"  # the text at import time
     assert (row["msg"], row["args"]) == ("%(field)s: missing", {"field": "id"})
     with translation.override("en"):
@@ -422,3 +438,4 @@ def test_a_skip_reason_is_read_in_the_readers_language(collab, alice):
     client.force_login(alice)
     page = client.get(f"/police/imports/{batch.pk}/", headers={"Accept-Language": "en"})
     assert "<td>id: missing</td>" in page.content.decode()
+    assert "<li>Event #1: id: missing</li>" in page.content.decode()

@@ -13,6 +13,12 @@ def routes(kit: Any) -> dict[str, Any]:
         "reports:map_data": Route(
             "GET", lambda w: "/reports/map.geojson", everyone(200)
         ),
+        # Where a position is (nearest place and area): for those who may report.
+        "reports:where": Route(
+            "GET",
+            lambda w: "/reports/where/?lat=59.27&lon=15.2",
+            everyone(200, **{kit.ANNA: 404, kit.SAM: 404, kit.ADAM: 404}),
+        ),
         # Static code and metadata of the offline app: the same for everyone, no data.
         "reports:service_worker": Route(
             "GET", lambda w: "/reports/sw.js", everyone(200, anonymous=200)

@@ -30,6 +30,12 @@ def routes(kit: Any) -> dict[str, Any]:
         "residents:report": R(
             "GET", lambda w: "/residents/north/report/", everyone(200, anonymous=200)
         ),
+        # Where a point is (the listed places and the area): as public as the page.
+        "residents:where": R(
+            "GET",
+            lambda w: "/residents/north/where/?lat=59.27&lon=15.2",
+            everyone(200, anonymous=200),
+        ),
         "api:list_resident_reports": R(
             "GET", lambda w: "/api/v1/residents/reports", everyone(200, anonymous=401)
         ),

@@ -166,3 +166,25 @@ def test_it_makes_one_report_when_a_form_is_sent_twice(page, north):
 def test_it_refuses_a_point_outside_the_collaborations_areas(page, north):
     response = Client().post(URL, form(north, lat="59.33", lon="18.06"))
     assert response.status_code == 422
+
+
+def test_it_says_where_a_chosen_point_is_in_words(page, north, west_area):
+    from samsyn.areas.models import Place
+    from samsyn.lib.geo import to_sweref
+
+    x, y = to_sweref(15.20, 59.27)
+    Place.objects.create(
+        collaboration=north, name="Lekplatsen", lon=15.20, lat=59.27, x=x, y=y
+    )
+    client = Client(headers={"accept-language": "sv"})
+    r = client.get("/residents/north/where/", {"lat": "59.27", "lon": "15.20"})
+    assert r.json() == {"text": "Vid Lekplatsen (område Väster)", "area": "Väster"}
+    assert client.get("/residents/north/where/", {"lat": "x"}).status_code == 400
+    body = client.get(URL).content.decode()
+    assert 'data-where-url="/residents/north/where/"' in body
+    assert "Använd min position" in body
+
+
+def test_where_is_closed_with_the_page(north, west_area):
+    r = Client().get("/residents/north/where/", {"lat": "59.27", "lon": "15.20"})
+    assert r.status_code == 404

@@ -187,3 +187,21 @@ def test_the_detail_page_draws_the_route(bob, walk):
     make_observation(walk)
     body = login(bob).get(f"/walks/{walk.code}/").content.decode()
     assert "<polyline" in body and "<circle" in body
+
+
+def test_the_new_walk_form_groups_areas_and_says_what_is_wrong_in_swedish(
+    alice, north_org, west_area
+):
+    client = Client(headers={"accept-language": "sv"})
+    client.force_login(alice)
+    page = client.get("/walks/new/").content.decode()
+    assert "novalidate" in page  # the server's Swedish messages, not the browser's
+    assert '<option value="" selected>Inget särskilt område</option>' in page
+    assert '<optgroup label="Områden">' in page and "Väster</option>" in page
+    assert 'type="date"' in page and 'inputmode="numeric"' in page
+    response = client.post("/walks/new/", {"title": "", "residents_count": "-1"})
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "Kontrollera de markerade fälten nedan." in body
+    assert "Detta fält måste fyllas i." in body
+    assert "Ett namn som deltagarna känner igen" in body

@@ -279,23 +279,50 @@ def check_accessibility_review(today: date | None = None) -> Finding:
     return Finding(OK, "accessibility statement", f"reviewed {reviewed.isoformat()}")
 
 
+def check_collaboration(collab: Any) -> list[Finding]:
+    """One collaboration's onboarding: each step of the onboarding page, ok when
+    done, a warning saying what to do when not."""
+    from samsyn.organisations.onboarding import onboarding_steps
+
+    topic = f"{collab.slug}: "
+    return [
+        Finding(OK, topic + step.title, step.status)
+        if step.done
+        else Finding(WARN, topic + step.title, step.status, step.todo)
+        for step in onboarding_steps(collab)
+    ]
+
+
 def run_checks(offline: bool = False) -> list[Finding]:
     return check_settings() + check_database() + check_files() + check_services(offline)
 
 
 class Command(BaseCommand):
     help = (
-        "Check this deployment's configuration and say what to fix. Exits 1 when "
-        "anything is an error."
+        "Check this deployment's configuration (and with --collaboration, that "
+        "collaboration's onboarding) and say what to fix. Exits 1 when anything is "
+        "an error."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--offline", action="store_true", help="do not contact the tile server"
         )
+        parser.add_argument(
+            "--collaboration",
+            default=None,
+            metavar="SLUG",
+            help="also check this collaboration's onboarding (areas, checklist, "
+            "organisations, people, police events, weekly forum)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         findings = run_checks(offline=opts["offline"])
+        if opts["collaboration"]:
+            from samsyn.organisations.cli import collaborations_named
+
+            for collab in collaborations_named(opts["collaboration"]):
+                findings += check_collaboration(collab)
         marks = {OK: "ok  ", WARN: "WARN", ERROR: "FAIL", SKIP: "skip"}
         for f in findings:
             line = f"[{marks[f.level]}] {f.topic}: {f.message}"

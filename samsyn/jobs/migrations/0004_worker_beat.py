@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("jobs", "0002_job_result_removed"),
+        ("jobs", "0003_picture_job"),
     ]
 
     operations = [
