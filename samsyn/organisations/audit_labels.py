@@ -78,6 +78,17 @@ ACTION_LABELS = {
     "webhook.resumed": gettext_lazy("Webhook resumed"),
     "webhook.secret_rotated": gettext_lazy("Webhook secret changed"),
     "webhook.test_sent": gettext_lazy("Webhook test sent"),
+    "checklist.standard_added": gettext_lazy("Standard checklist added"),
+    "problem_analysis.started": gettext_lazy("In-depth analysis started"),
+    "problem_analysis.edited": gettext_lazy("In-depth analysis edited"),
+    "problem_analysis.intervention": gettext_lazy(
+        "Intervention recorded from an in-depth analysis"
+    ),
+    "report.routed": gettext_lazy("Report sent to its owner"),
+    "report.declined": gettext_lazy("Report declined by its owner (not ours)"),
+    "routing.properties_imported": gettext_lazy("Properties imported"),
+    "routing.rule_created": gettext_lazy("Routing rule created"),
+    "routing.rule_deleted": gettext_lazy("Routing rule deleted"),
 }
 
 # Families: prefix → what the kind is done to ("Situation picture: Approved").

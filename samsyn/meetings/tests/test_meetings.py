@@ -271,7 +271,7 @@ def test_it_scopes_lists_and_api_to_the_collaboration(
     d = add_decision(
         m,
         by=alice,
-        text="Fix",
+        text="Byt lysrören i tunneln",
         owner=north_police,
         due=timezone.localdate() - timedelta(days=1),
     )
@@ -286,11 +286,14 @@ def test_it_scopes_lists_and_api_to_the_collaboration(
     assert c.get("/api/v1/meetings/decisions?status=bogus").status_code == 422
     assert [x["code"] for x in c.get("/api/v1/meetings").json()] == [str(m.code)]
     page = c.get("/meetings/decisions/?status=overdue&owner=north-police")
-    assert "Fix" in page.content.decode()
+    assert "Byt lysrören i tunneln" in page.content.decode()
     c.force_login(carl)
     assert c.get("/api/v1/meetings/decisions").json() == []
     assert c.get("/api/v1/meetings").json() == []
-    assert "Fix" not in c.get("/meetings/decisions/?status=all").content.decode()
+    assert (
+        "Byt lysrören i tunneln"
+        not in c.get("/meetings/decisions/?status=all").content.decode()
+    )
     assert c.get(f"/meetings/{m.code}/").status_code == 404
 
 
