@@ -73,7 +73,9 @@ def _public(
             label=_("Reports per category"),
             hidden_label=pgettext("a figure on the public page", "hidden"),
         )
-        if chart_rows
+        # A chart whose every value is hidden would show bars without lengths: the
+        # table below says the same in words.
+        if any(not f.suppressed for _n, f in chart_rows)
         else "",
         # A hidden figure may be large (complementary suppression), so the page
         # explains the mark instead of calling it small.

@@ -111,6 +111,7 @@ def map_svg(
     label: str = "",
     view: tuple[float, float, float, float] | None = None,
     frame: tuple[float, float, float, float] | None = None,
+    decorative: bool = False,
 ) -> str:
     """A map of area polygons (each {'rings': [[(x, y), ...]], 'name', 'fill'}),
     hotspot cells ({'x0','y0','x1','y1','bin'}) and points ([x, y, colour_index, ...]),
@@ -118,7 +119,9 @@ def map_svg(
 
     ``view`` (x0, y0, x1, y1) draws only that window (a zoomed map; what lies
     outside is cut off); ``frame`` outlines a window, as an overview map shows
-    where the zoomed one is."""
+    where the zoomed one is. A ``decorative`` map (such an overview, beside the map and
+    the lists that carry its information) is hidden from assistive technology
+    instead of being labelled."""
     xs: list[float] = []
     ys: list[float] = []
     if view is not None:
@@ -155,8 +158,12 @@ def map_svg(
 
     parts = [
         f'<svg class="map-svg" xmlns="http://www.w3.org/2000/svg" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img"'
-        f' aria-label="{escape(label)}">'
+        f'height="{height}" viewBox="0 0 {width} {height}" '
+        + (
+            'aria-hidden="true" focusable="false">'
+            if decorative
+            else f'role="img" aria-label="{escape(label)}">'
+        )
     ]
     for a in areas:
         d = " ".join(

@@ -204,8 +204,8 @@ def picture_context(picture: SituationPicture, access: Access) -> dict[str, Any]
             cells=cells,
             width=220,
             margin=4,
-            label=_("The whole map, with the zoomed part outlined"),
             frame=view,
+            decorative=True,
         )
         if view
         else ""

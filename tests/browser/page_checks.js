@@ -24,8 +24,15 @@ async ({ axeTags, narrow }) => {
     runOnly: { type: "tag", values: axeTags },
     resultTypes: ["violations"],
   });
+  // WCAG 2.5.8 exempts targets whose presentation is essential, and names points on a
+  // map as the example: a report's or a cluster's marker sits where it happened. A
+  // target-size finding counts unless it and every target it names are map markers.
+  const onMap = (t) => /leaflet-marker/.test(String(t));
+  const mapMarkersOnly = (v, node) => v.id === "target-size"
+    && [...node.any, ...node.all, ...node.none].every((c) => (c.relatedNodes || []).every((r) => onMap(r.target)))
+    && (onMap(node.target) || [...node.any, ...node.all, ...node.none].some((c) => (c.relatedNodes || []).length));
   for (const v of axeResult.violations) {
-    for (const node of v.nodes.slice(0, 5)) {
+    for (const node of v.nodes.filter((n) => !mapMarkersOnly(v, n)).slice(0, 5)) {
       problems.push({ rule: "axe " + v.id, selector: node.target.join(" "), detail: v.help });
     }
   }
@@ -116,6 +123,8 @@ async ({ axeTags, narrow }) => {
       if (bar.contains(el) || el.contains(bar)) { continue; }
       const bs = getComputedStyle(bar);
       if (bs.display === "none" || bs.visibility === "hidden" || +bs.opacity === 0) { continue; }
+      // Inside a closed <details> (a folded menu) nothing is drawn, whatever its box.
+      if (bar.closest("details:not([open]) > :not(summary)")) { continue; }
       const b = bar.getBoundingClientRect();
       if (r.width && b.left <= r.left && b.right >= r.right && b.top <= r.top && b.bottom >= r.bottom) {
         add("focus not obscured (WCAG 2.4.11)", el, `wholly under ${selector(bar)}`);

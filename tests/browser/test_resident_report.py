@@ -53,6 +53,11 @@ def test_a_resident_reports_from_a_qr_link(browser, live_server, collab):
     page = context.new_page()
     page.goto(f"/residents/orebro/report/?area={area.code}")
     page.click("label.category-tile:has(input[value=unsafe_lighting])")
+    # The map in the middle of the screen, as a person scrolls to it: the sticky
+    # send bar covers the bottom of a phone's screen.
+    page.locator("[data-picker-map]").evaluate(
+        "e => e.scrollIntoView({block: 'center'})"
+    )
     box = page.locator("[data-picker-map]").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] / 2)
     assert page.input_value("#id_lat")
