@@ -35,6 +35,19 @@ def near_label(place: str, metres: float, area: str = "") -> str:
     return _("%(near)s (area %(area)s)") % {"near": near, "area": area}
 
 
+def point_from_query(query: Any) -> tuple[float, float] | None:
+    """(lon, lat) from a request's ``lat`` and ``lon`` parameters, or None when they
+    are not numbers on the globe."""
+    try:
+        lat = float(query.get("lat", ""))
+        lon = float(query.get("lon", ""))
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lon, lat
+
+
 def describe_point(collab: Collaboration, lon: float, lat: float) -> dict[str, Any]:
     """The nearest named place (within NEAR_M) and the area of a WGS84 point, and a
     sentence saying so in the active language."""

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samsyn.areas.naming import describe_point, point_from_query
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
 from samsyn.organisations.models import record
@@ -59,15 +60,10 @@ def where(request: HttpRequest) -> JsonResponse:
     """Where a position is, in words: the nearest named place and the area, for the
     reporting form's confirmation ("Vid Stortorget (område Centrum 1)")."""
     access = require_access(request, Cap.CREATE_REPORT)
-    try:
-        lat = float(request.GET.get("lat", ""))
-        lon = float(request.GET.get("lon", ""))
-    except ValueError:
+    point = point_from_query(request.GET)
+    if point is None:
         return JsonResponse({"error": _("Give lat and lon as numbers.")}, status=400)
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return JsonResponse({"error": _("Give lat and lon as numbers.")}, status=400)
-    from samsyn.areas.naming import describe_point
-
+    lon, lat = point
     assert access.collaboration is not None  # noqa: S101 - require_access checks it
     return JsonResponse(describe_point(access.collaboration, lon, lat))
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from samsyn.areas.models import Area
+from samsyn.areas.naming import describe_point, point_from_query
 from samsyn.organisations.access import Access, Cap
 from samsyn.organisations.middleware import require_access
 from samsyn.organisations.models import Collaboration
@@ -63,15 +64,10 @@ def public_where(request: HttpRequest, slug: str) -> JsonResponse:
     """Where a chosen position is, for the public page's confirmation: the nearest of
     the places the page already lists, and the area. Nothing else is said."""
     collab, _page = _open_page(slug)
-    try:
-        lat = float(request.GET.get("lat", ""))
-        lon = float(request.GET.get("lon", ""))
-    except ValueError:
+    point = point_from_query(request.GET)
+    if point is None:
         return JsonResponse({"error": _("Give lat and lon as numbers.")}, status=400)
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return JsonResponse({"error": _("Give lat and lon as numbers.")}, status=400)
-    from samsyn.areas.naming import describe_point
-
+    lon, lat = point
     found = describe_point(collab, lon, lat)
     return JsonResponse({"text": found["text"], "area": found["area"]})
 
